@@ -1,0 +1,16 @@
+"""sklstm: an LSTM text classifier that behaves like a scikit-learn estimator."""
+
+from ._version import __version__
+from .allocator import reuse_freed_memory
+from .classifier import InconsistentVersionWarning, LSTMSentimentClassifier
+from .ragged import RaggedSequences
+from .text import VocabularyTransformer
+
+__all__ = [
+    "InconsistentVersionWarning",
+    "LSTMSentimentClassifier",
+    "RaggedSequences",
+    "VocabularyTransformer",
+    "__version__",
+    "reuse_freed_memory",
+]

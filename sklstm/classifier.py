@@ -1,0 +1,533 @@
+"""LSTMSentimentClassifier: raw text in, the user's labels out, as a scikit-learn estimator."""
+
+import contextlib
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from scipy.special import expit, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
+
+from ._version import __version__
+from .network import POOLINGS, LSTMTextNetwork
+from .text import VocabularyTransformer, check_texts
+from .training import Dataset, StoppingRule, objective_for, predict_logits, train
+
+# Texts are turned into ids this many at a time when predicting, so memory stays bounded
+# however many texts are passed.
+PREDICT_CHUNK_SIZE = 8192
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A model is loaded with a different sklstm version from the one that saved it."""
+
+
+class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
+    """Text classifier: Embedding -> LSTM -> pooling over time -> Linear, on raw strings.
+
+    The estimator learns a vocabulary from the training texts (a
+    :class:`~sklstm.VocabularyTransformer`), turns each text into token ids and trains a
+    PyTorch LSTM on them with Adam. Batches group texts of similar length and are padded only
+    to their own longest text; pooling ignores the padding, so a text gets the same
+    probability whatever it is batched with. Binary problems use one logit with a sigmoid,
+    multi-class problems a softmax.
+
+    Parameters
+    ----------
+    max_features : int or None, default=20000
+        Vocabulary size: the most frequent tokens (by document frequency) that are kept.
+    min_df : int, default=2
+        Ignore tokens found in fewer training texts than this.
+    max_len : int or None, default=400
+        Tokens kept per text: half from its beginning and half from its end.
+    lowercase : bool, default=True
+        Lowercase texts before tokenising.
+    tokenizer : callable or None, default=None
+        Function from a string to a list of tokens; None uses :func:`sklstm.text.tokenize`.
+    embedding_dim : int, default=128
+        Size of the word embeddings.
+    hidden_size : int, default=128
+        Size of the LSTM state, per direction.
+    num_layers : int, default=1
+        Number of stacked LSTM layers.
+    bidirectional : bool, default=True
+        Also read each text backwards (each text is reversed within its own length).
+    pooling : str, default="mean+max"
+        How the LSTM outputs are summarised over time: ``"last"`` (the final state of each
+        direction), ``"mean"`` (masked mean), ``"max"`` (masked max), or several joined by
+        ``"+"`` (concatenated), e.g. ``"mean+max"``.
+    dropout : float, default=0.3
+        Dropout on the embeddings, between layers and before the output layer.
+    batch_size : int, default=32
+        Texts per training step.
+    max_iter : int, default=4
+        Maximum number of epochs (passes over the training texts).
+    learning_rate_init : float, default=1e-3
+        Adam's learning rate.
+    alpha : float, default=0.0
+        Strength of the L2 penalty (Adam's ``weight_decay``).
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training texts, stop when
+        validation accuracy stops improving and restore the weights of the best epoch.
+    validation_fraction : float, default=0.1
+        Share of the training texts held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=2
+        Epochs without an improvement of at least ``tol`` (in validation accuracy with
+        ``early_stopping``, else in training loss) before training stops.
+    tol : float, default=1e-4
+        Smallest change counted as an improvement.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss, as in scikit-learn's linear models.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout, shuffling and the validation split. An int
+        makes ``predict_proba`` reproducible on the CPU. Fitting never changes the global
+        random state of numpy, torch or Python.
+    warm_start : bool, default=False
+        When fitting again, continue from the current weights and vocabulary (and keep the
+        optimizer state, also through pickling) instead of starting afresh.
+    verbose : int, default=0
+        1 shows a progress bar per epoch with the loss and tokens per second.
+    device : str, default="auto"
+        Torch device for training and prediction; ``"auto"`` is CUDA when available, else
+        the CPU.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    vectorizer_ : VocabularyTransformer
+        The fitted vocabulary.
+    module_ : torch.nn.Module
+        The trained network (an :class:`~sklstm.network.LSTMTextNetwork`).
+    n_iter_ : int
+        Epochs run so far, over all calls to ``fit`` (with ``warm_start``) and ``partial_fit``.
+    loss_curve_ : list of float
+        Mean training loss of each epoch.
+    validation_scores_ : list of float or None
+        Validation accuracy of each epoch when ``early_stopping=True``, else None.
+    best_validation_score_ : float or None
+        Best validation accuracy when ``early_stopping=True``, else None.
+    history_ : pandas.DataFrame
+        One row per epoch, indexed by epoch: ``train_loss``, ``seconds`` and
+        ``tokens_per_second`` of the training pass, plus ``valid_loss`` and
+        ``valid_accuracy`` when there is a validation set.
+
+    See Also
+    --------
+    VocabularyTransformer : The text to id step used inside this estimator.
+    sklearn.neural_network.MLPClassifier : The estimator whose parameter names are reused.
+
+    Examples
+    --------
+    >>> from sklstm import LSTMSentimentClassifier
+    >>> texts = ["a wonderful film", "truly awful", "wonderful acting", "awful plot"] * 8
+    >>> labels = ["pos", "neg", "pos", "neg"] * 8
+    >>> clf = LSTMSentimentClassifier(hidden_size=8, embedding_dim=8, max_iter=30,
+    ...                               min_df=1, random_state=0).fit(texts, labels)
+    >>> clf.predict(["wonderful", "awful"]).tolist()
+    ['pos', 'neg']
+    """
+
+    _parameter_constraints = {
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "min_df": [Interval(Integral, 1, None, closed="left")],
+        "max_len": [Interval(Integral, 1, None, closed="left"), None],
+        "lowercase": ["boolean"],
+        "tokenizer": [callable, None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "pooling": [str],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "device": [str, torch.device],
+    }
+
+    def __init__(
+        self,
+        *,
+        max_features=20000,
+        min_df=2,
+        max_len=400,
+        lowercase=True,
+        tokenizer=None,
+        embedding_dim=128,
+        hidden_size=128,
+        num_layers=1,
+        bidirectional=True,
+        pooling="mean+max",
+        dropout=0.3,
+        batch_size=32,
+        max_iter=4,
+        learning_rate_init=1e-3,
+        alpha=0.0,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=2,
+        tol=1e-4,
+        class_weight=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        device="auto",
+    ):
+        self.max_features = max_features
+        self.min_df = min_df
+        self.max_len = max_len
+        self.lowercase = lowercase
+        self.tokenizer = tokenizer
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.dropout = dropout
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.learning_rate_init = learning_rate_init
+        self.alpha = alpha
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.device = device
+
+    # ------------------------------------------------------------------ fitting
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Learn the vocabulary and train the network on texts ``X`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : list, tuple, ndarray or pandas Series of str
+            Training texts.
+        y : array-like of shape (n_texts,)
+            Labels: ints, strings or bools, two classes or more.
+        sample_weight : array-like of shape (n_texts,), default=None
+            Weight of each text in the loss.
+
+        Returns
+        -------
+        self : LSTMSentimentClassifier
+        """
+        pooling, device = self._check_pooling(), self._check_device()
+        texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
+        continuing = self.warm_start and hasattr(self, "module_")
+        if continuing:
+            self._check_known_labels(y)
+        elif len(np.unique(y)) < 2:
+            raise ValueError(
+                f"y has a single class ({np.unique(y)[0]!r}); a classifier needs at least two."
+            )
+        with self._random_generators() as rng:
+            if not continuing:
+                self._initialise(texts, np.unique(y), pooling, device)
+            data = self._dataset(texts, y, sample_weight)
+            valid = None
+            if self.early_stopping:
+                data, valid = self._split_validation(data, y, rng)
+            rule = StoppingRule(self.max_iter, self.n_iter_no_change, self.tol)
+            self._train(data, valid, rule, rng, device)
+        return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Make one more pass (epoch) over the texts ``X``.
+
+        The first call learns the vocabulary from its ``X`` and needs ``classes``.
+
+        Parameters
+        ----------
+        X : list, tuple, ndarray or pandas Series of str
+            Training texts.
+        y : array-like of shape (n_texts,)
+            Labels, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever be seen; required on the first call only.
+        sample_weight : array-like of shape (n_texts,), default=None
+            Weight of each text in the loss.
+
+        Returns
+        -------
+        self : LSTMSentimentClassifier
+        """
+        first_call = not hasattr(self, "module_")
+        if first_call:
+            self._validate_params()
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            classes = np.unique(column_or_1d(classes))
+            if len(classes) < 2:
+                raise ValueError(f"classes={classes.tolist()!r} must hold at least two classes.")
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={list(classes)!r} differs from the classes of the first call to "
+                f"partial_fit, {self.classes_.tolist()!r}."
+            )
+        pooling, device = self._check_pooling(), self._check_device()
+        texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
+        if first_call:
+            self.classes_ = classes
+        self._check_known_labels(y)
+        with self._random_generators() as rng:
+            if first_call:
+                self._initialise(texts, classes, pooling, device)
+            rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
+            self._train(self._dataset(texts, y, sample_weight), None, rule, rng, device)
+        return self
+
+    def _check_training_data(self, X, y, sample_weight):
+        texts = check_texts(X)
+        y = column_or_1d(y, warn=True)
+        if len(y) != len(texts):
+            raise ValueError(
+                f"X and y have different lengths: {len(texts)} texts but {len(y)} labels."
+            )
+        check_classification_targets(y)
+        sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
+        return texts, y, sample_weight
+
+    def _check_known_labels(self, y):
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y has labels {unknown.tolist()!r} that are not among classes_ "
+                f"{self.classes_.tolist()!r}; with warm_start or partial_fit the classes are "
+                f"fixed by the first fit."
+            )
+
+    def _check_pooling(self):
+        kinds = self.pooling.split("+")
+        if not kinds or any(k not in POOLINGS for k in kinds) or len(set(kinds)) != len(kinds):
+            raise ValueError(
+                f"The 'pooling' parameter must be one of {POOLINGS} or several of them joined "
+                f"by '+' (e.g. 'mean+max'); got {self.pooling!r}."
+            )
+        return tuple(kinds)
+
+    def _check_device(self):
+        if str(self.device) == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            device = torch.device(self.device)
+        except RuntimeError as error:
+            raise ValueError(
+                f"The 'device' parameter must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got "
+                f"{self.device!r}."
+            ) from error
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"device={self.device!r} but CUDA is not available here; use device='auto' "
+                f"or 'cpu'."
+            )
+        return device
+
+    @contextlib.contextmanager
+    def _random_generators(self):
+        # Draw the seed without touching numpy's global state when random_state is None.
+        if self.random_state is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0])
+        else:
+            seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        # Mixing in the epochs run so far gives every warm-start or partial_fit call its own
+        # shuffling and dropout, reproducibly.
+        rng = np.random.default_rng([seed, getattr(self, "n_iter_", 0)])
+        devices = list(range(torch.cuda.device_count()))
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(int(rng.integers(2**63 - 1)))
+            yield rng
+
+    def _initialise(self, texts, classes, pooling, device):
+        self.classes_ = classes
+        self.vectorizer_ = VocabularyTransformer(
+            max_features=self.max_features,
+            min_df=self.min_df,
+            max_len=self.max_len,
+            lowercase=self.lowercase,
+            tokenizer=self.tokenizer,
+        ).fit(texts)
+        self._network_kwargs = {
+            "n_ids": self.vectorizer_.n_ids_,
+            "embedding_dim": self.embedding_dim,
+            "hidden_size": self.hidden_size,
+            "num_layers": self.num_layers,
+            "bidirectional": self.bidirectional,
+            "pooling": pooling,
+            "dropout": self.dropout,
+            "n_outputs": objective_for(len(classes)).n_outputs,
+        }
+        self.module_ = LSTMTextNetwork(**self._network_kwargs).to(device)
+        self._optimizer = None
+        self.n_iter_ = 0
+        self.loss_curve_ = []
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = None
+        self.history_ = None
+
+    def _dataset(self, texts, y, sample_weight):
+        class_index = np.searchsorted(self.classes_, y)
+        weights = sample_weight * compute_sample_weight(self.class_weight, y)
+        objective = objective_for(len(self.classes_))
+        return Dataset(
+            self.vectorizer_.transform(texts),
+            objective.targets(class_index),
+            torch.as_tensor(weights, dtype=torch.float32),
+        )
+
+    def _split_validation(self, data, y, rng):
+        train_index, valid_index = train_test_split(
+            np.arange(len(y)),
+            test_size=self.validation_fraction,
+            stratify=y,
+            random_state=int(rng.integers(np.iinfo(np.int32).max)),
+        )
+        return data.take(train_index), data.take(valid_index)
+
+    def _train(self, data, valid, rule, rng, device):
+        self.module_.to(device)
+        if self._optimizer is None:
+            self._optimizer = torch.optim.Adam(
+                self.module_.parameters(),
+                lr=self.learning_rate_init,
+                weight_decay=self.alpha,
+                fused=True,
+            )
+        rows = train(
+            self.module_,
+            self._optimizer,
+            objective_for(len(self.classes_)),
+            data,
+            valid,
+            rule,
+            batch_size=self.batch_size,
+            rng=rng,
+            device=device,
+            verbose=self.verbose,
+            first_epoch=self.n_iter_ + 1,
+        )
+        epochs = pd.DataFrame.from_records(rows, columns=_history_columns(valid)).set_index("epoch")
+        self.history_ = epochs if self.history_ is None else pd.concat([self.history_, epochs])
+        self.n_iter_ += len(rows)
+        self.loss_curve_.extend(row["train_loss"] for row in rows)
+        if valid is not None:
+            self.validation_scores_ = (self.validation_scores_ or []) + [
+                row["valid_accuracy"] for row in rows
+            ]
+            self.best_validation_score_ = max(self.validation_scores_, default=None)
+
+    # --------------------------------------------------------------- prediction
+
+    def decision_function(self, X):
+        """Logits: shape (n_texts,) with two classes (for the positive one), else (n, n_classes)."""
+        logits = self._logits(X)
+        return logits[:, 0] if len(self.classes_) == 2 else logits
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_texts, n_classes), columns in the order of ``classes_``."""
+        logits = self._logits(X)
+        if len(self.classes_) == 2:
+            positive = expit(logits[:, 0])
+            return np.column_stack([1.0 - positive, positive])
+        return softmax(logits, axis=1)
+
+    def predict(self, X):
+        """Predicted labels, shape (n_texts,), taken from ``classes_``."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        texts = check_texts(X)
+        device = self._check_device()
+        self.module_.to(device)
+        chunks = [
+            predict_logits(
+                self.module_,
+                self.vectorizer_.transform(texts[start : start + PREDICT_CHUNK_SIZE]),
+                device,
+            )
+            for start in range(0, len(texts), PREDICT_CHUNK_SIZE)
+        ]
+        return torch.cat(chunks).double().numpy()
+
+    # --------------------------------------------------------------- persistence
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_sklstm_version"] = __version__
+        if "module_" in state:
+            state["module_"] = {k: v.detach().cpu() for k, v in self.module_.state_dict().items()}
+            optimizer = state.pop("_optimizer")
+            if self.warm_start and optimizer is not None:
+                state["_optimizer"] = _to_cpu(optimizer.state_dict())
+        return state
+
+    def __setstate__(self, state):
+        saved_version = state.pop("_sklstm_version", None)
+        if saved_version != __version__:
+            warnings.warn(
+                f"This LSTMSentimentClassifier was saved with sklstm {saved_version} and is "
+                f"loaded with sklstm {__version__}; it may not work or give other results. "
+                f"Refit it with this version if you can.",
+                InconsistentVersionWarning,
+                stacklevel=2,
+            )
+        weights = state.get("module_")
+        optimizer_state = state.pop("_optimizer", None)
+        super().__setstate__(state)
+        if weights is None:
+            return
+        self.module_ = LSTMTextNetwork(**self._network_kwargs)
+        self.module_.load_state_dict(weights)
+        self.module_.eval()
+        self._optimizer = None
+        if optimizer_state is not None:
+            self._optimizer = torch.optim.Adam(self.module_.parameters(), fused=True)
+            self._optimizer.load_state_dict(optimizer_state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.one_d_array = True
+        tags.input_tags.two_d_array = False
+        tags.classifier_tags.multi_class = True
+        tags.non_deterministic = self.random_state is None
+        return tags
+
+
+def _history_columns(valid):
+    columns = ["epoch", "train_loss", "seconds", "tokens_per_second"]
+    return columns + ["valid_loss", "valid_accuracy"] if valid is not None else columns
+
+
+def _to_cpu(value):
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu()
+    if isinstance(value, dict):
+        return {k: _to_cpu(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_cpu(v) for v in value]
+    return value

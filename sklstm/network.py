@@ -1,0 +1,94 @@
+"""The network: Embedding -> LSTM -> masked pooling over time -> Linear."""
+
+import torch
+from torch import nn
+
+POOLINGS = ("last", "mean", "max")
+
+
+class LSTMTextNetwork(nn.Module):
+    """An LSTM over token ids whose outputs are pooled over each text's own length.
+
+    Input is padded at the end (see :func:`sklstm.batching.pad_batch`). Padding never
+    reaches a result: pooling is masked, and the backward direction of a bidirectional
+    layer reads each text reversed within its own length, so it starts at the text's last
+    token rather than at the padding. Each direction is its own ``nn.LSTM`` so that both
+    run on padded, batch-first input, the form oneDNN's fused CPU kernel accepts.
+
+    Parameters
+    ----------
+    n_ids : int
+        Size of the embedding table (vocabulary plus padding and unknown ids).
+    embedding_dim, hidden_size, num_layers : int
+        Sizes of the embedding, of each direction's hidden state, and number of layers.
+    bidirectional : bool
+        Add a backward direction to every layer.
+    pooling : tuple of {"last", "mean", "max"}
+        Poolings whose results are concatenated.
+    dropout : float
+        Dropout on the embeddings, between layers and before the output layer.
+    n_outputs : int
+        Number of logits (1 for a binary problem).
+    """
+
+    def __init__(
+        self,
+        n_ids,
+        embedding_dim,
+        hidden_size,
+        num_layers,
+        bidirectional,
+        pooling,
+        dropout,
+        n_outputs,
+    ):
+        super().__init__()
+        self.pooling = tuple(pooling)
+        self.embedding = nn.Embedding(n_ids, embedding_dim, padding_idx=0)
+        self.dropout = nn.Dropout(dropout)
+        n_directions = 2 if bidirectional else 1
+        sizes = [embedding_dim] + [n_directions * hidden_size] * (num_layers - 1)
+        self.forward_layers = nn.ModuleList(_lstm(size, hidden_size) for size in sizes)
+        self.backward_layers = nn.ModuleList(
+            _lstm(size, hidden_size) for size in (sizes if bidirectional else [])
+        )
+        self.output = nn.Linear(len(self.pooling) * n_directions * hidden_size, n_outputs)
+
+    def forward(self, ids, lengths):
+        # ids: (B, T) padded at the end; lengths: (B,) with 1 <= lengths <= T
+        positions = torch.arange(ids.size(1), device=ids.device)
+        mask = positions < lengths[:, None]  # (B, T)
+        # For each step, where that step's token sits when the text is read backwards.
+        reverse = torch.where(mask, lengths[:, None] - 1 - positions, positions)  # (B, T)
+        states = self.dropout(self.embedding(ids))  # (B, T, E)
+        for i, forward_lstm in enumerate(self.forward_layers):
+            if i > 0:
+                states = self.dropout(states)
+            outputs = [forward_lstm(states)[0]]  # [(B, T, H)]
+            if self.backward_layers:
+                backward = self.backward_layers[i](_reorder(states, reverse))[0]
+                outputs.append(_reorder(backward, reverse))  # aligned with the forward steps
+            states = torch.cat(outputs, dim=2)  # (B, T, D*H)
+        pooled = torch.cat([self._pool(kind, states, mask, lengths) for kind in self.pooling], 1)
+        return self.output(self.dropout(pooled))  # (B, n_outputs)
+
+    def _pool(self, kind, states, mask, lengths):
+        # states: (B, T, D*H) -> (B, D*H)
+        if kind == "mean":
+            return (states * mask[:, :, None]).sum(1) / lengths[:, None]
+        if kind == "max":
+            return states.masked_fill(~mask[:, :, None], float("-inf")).amax(1)
+        # "last": the forward direction ends at the last token, the backward one at the first.
+        hidden = self.forward_layers[-1].hidden_size
+        batch = torch.arange(states.size(0), device=states.device)
+        forward_last = states[batch, lengths - 1, :hidden]
+        return torch.cat([forward_last, states[:, 0, hidden:]], dim=1)
+
+
+def _lstm(input_size, hidden_size):
+    return nn.LSTM(input_size, hidden_size, batch_first=True)
+
+
+def _reorder(states, index):
+    # states: (B, T, F), index: (B, T) -> states[b, index[b, t]] for every b, t
+    return states.gather(1, index[:, :, None].expand(-1, -1, states.size(2)))

@@ -1,0 +1,61 @@
+"""Variable-length integer sequences stored without padding."""
+
+import numpy as np
+
+
+class RaggedSequences:
+    """Integer sequences of different lengths, stored flat.
+
+    Sequence ``i`` is ``ids[offsets[i]:offsets[i + 1]]``. Storing one flat array keeps a
+    corpus of reviews compact (no padding to the longest text) and lets a batch be padded
+    with one vectorised gather (see :func:`sklstm.batching.pad_batch`).
+
+    Parameters
+    ----------
+    ids : ndarray of shape (n_tokens,)
+        The concatenated sequences.
+    offsets : ndarray of shape (n_sequences + 1,)
+        Start of each sequence in ``ids``, followed by ``len(ids)``.
+
+    Examples
+    --------
+    >>> seqs = RaggedSequences.from_lists([[5, 6, 7], [], [8]])
+    >>> len(seqs), seqs.lengths.tolist(), seqs[0].tolist()
+    (3, [3, 0, 1], [5, 6, 7])
+    """
+
+    def __init__(self, ids, offsets):
+        self.ids = np.asarray(ids, dtype=np.int64)
+        self.offsets = np.asarray(offsets, dtype=np.int64)
+
+    @classmethod
+    def from_lists(cls, sequences):
+        """Build from an iterable of integer sequences."""
+        sequences = [np.asarray(seq, dtype=np.int64) for seq in sequences]
+        lengths = np.array([len(seq) for seq in sequences], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        ids = np.concatenate(sequences) if sequences else np.empty(0, dtype=np.int64)
+        return cls(ids, offsets)
+
+    @property
+    def lengths(self):
+        """ndarray of shape (n_sequences,): the length of each sequence."""
+        return np.diff(self.offsets)
+
+    def __len__(self):
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i):
+        return self.ids[self.offsets[i] : self.offsets[i + 1]]
+
+    def take(self, indices):
+        """Return the sequences at ``indices`` as a new :class:`RaggedSequences`."""
+        indices = np.asarray(indices, dtype=np.int64)
+        starts, lengths = self.offsets[indices], self.lengths[indices]
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        # Position of every kept token in self.ids, built without a loop over sequences.
+        within = np.arange(offsets[-1]) - np.repeat(offsets[:-1], lengths)
+        return RaggedSequences(self.ids[np.repeat(starts, lengths) + within], offsets)
+
+    def __repr__(self):
+        return f"RaggedSequences(n_sequences={len(self)}, n_tokens={len(self.ids)})"
