@@ -13,7 +13,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from ._version import __version__
@@ -130,9 +130,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     >>> from sklstm import LSTMSentimentClassifier
     >>> texts = ["a wonderful film", "truly awful", "wonderful acting", "awful plot"] * 8
     >>> labels = ["pos", "neg", "pos", "neg"] * 8
-    >>> clf = LSTMSentimentClassifier(hidden_size=8, embedding_dim=8, max_iter=30,
-    ...                               min_df=1, random_state=0).fit(texts, labels)
-    >>> clf.predict(["wonderful", "awful"]).tolist()
+    >>> clf = LSTMSentimentClassifier(embedding_dim=8, hidden_size=8, min_df=1, max_iter=20,
+    ...                               learning_rate_init=0.01, random_state=0)
+    >>> clf.fit(texts, labels).predict(["wonderful", "awful"]).tolist()
     ['pos', 'neg']
     """
 
@@ -302,12 +302,13 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
 
     def _check_training_data(self, X, y, sample_weight):
         texts = check_texts(X)
+        check_classification_targets(y)
+        unique_labels(y)  # rejects a mix of strings and numbers before numpy casts them
         y = column_or_1d(y, warn=True)
         if len(y) != len(texts):
             raise ValueError(
                 f"X and y have different lengths: {len(texts)} texts but {len(y)} labels."
             )
-        check_classification_targets(y)
         sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
         return texts, y, sample_weight
 
@@ -476,7 +477,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     # --------------------------------------------------------------- persistence
 
     def __getstate__(self):
-        state = super().__getstate__()
+        # A copy: object.__getstate__ returns the live __dict__, which must stay untouched.
+        state = dict(super().__getstate__())
         state["_sklstm_version"] = __version__
         if "module_" in state:
             state["module_"] = {k: v.detach().cpu() for k, v in self.module_.state_dict().items()}

@@ -1,0 +1,402 @@
+import copy
+import pickle
+import random
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.utils._param_validation import InvalidParameterError
+
+import sklstm
+from sklstm import InconsistentVersionWarning, LSTMSentimentClassifier
+from sklstm import classifier as classifier_module
+
+POSITIVE = ["great", "wonderful", "moving", "superb", "delightful"]
+NEGATIVE = ["awful", "boring", "dull", "terrible", "waste"]
+FILLER = ["the", "film", "plot", "actor", "scene", "was", "a", "and", "story", "it"]
+
+
+def corpus(n=160, seed=0, n_classes=2):
+    """Short texts whose label is given by which word list they draw from."""
+    rng = np.random.default_rng(seed)
+    words = [POSITIVE, NEGATIVE, ["meh", "okay", "average", "fine", "so-so"]][:n_classes]
+    texts, labels = [], []
+    for i in range(n):
+        label = i % n_classes
+        tokens = list(rng.choice(FILLER, size=rng.integers(3, 12)))
+        tokens.insert(int(rng.integers(len(tokens) + 1)), str(rng.choice(words[label])))
+        texts.append(" ".join(tokens))
+        labels.append(label)
+    return texts, np.array(labels)
+
+
+def small(**params):
+    defaults = dict(
+        embedding_dim=8,
+        hidden_size=8,
+        min_df=1,
+        batch_size=16,
+        max_iter=8,
+        learning_rate_init=0.02,
+        random_state=0,
+    )
+    return LSTMSentimentClassifier(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X, y = corpus()
+    return small().fit(X, y), X, y
+
+
+def test_the_readme_example_learns_the_signal(fitted):
+    clf, _, _ = fitted
+    X_test, y_test = corpus(n=80, seed=1)
+    assert clf.score(X_test, y_test) > 0.9
+    assert clf.predict(["a wonderful moving film", "an awful boring waste"]).tolist() == [0, 1]
+
+
+def test_fitted_attributes(fitted):
+    clf, _, _ = fitted
+    assert clf.classes_.tolist() == [0, 1]
+    assert isinstance(clf.vectorizer_, sklstm.VocabularyTransformer)
+    assert isinstance(clf.module_, torch.nn.Module)
+    assert clf.n_iter_ == len(clf.loss_curve_) == len(clf.history_)
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
+    assert list(clf.history_.columns) == ["train_loss", "seconds", "tokens_per_second"]
+    assert clf.history_.index.name == "epoch"
+    assert clf.history_["train_loss"].tolist() == clf.loss_curve_
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert (clf.history_["tokens_per_second"] > 0).all()
+
+
+def test_binary_uses_one_logit_with_a_sigmoid(fitted):
+    clf, X, _ = fitted
+    assert clf.module_.output.out_features == 1
+    logits = clf.decision_function(X[:5])
+    np.testing.assert_allclose(clf.predict_proba(X[:5])[:, 1], 1 / (1 + np.exp(-logits)))
+
+
+def test_multiclass_uses_a_softmax():
+    X, y = corpus(n=150, n_classes=3)
+    clf = small(max_iter=12).fit(X, np.array(["neg", "pos", "mid"])[y])
+    assert clf.module_.output.out_features == 3
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert clf.score(X, np.array(["neg", "pos", "mid"])[y]) > 0.8
+
+
+def test_same_random_state_gives_identical_probabilities():
+    X, y = corpus(n=64)
+    first = small(max_iter=2).fit(X, y).predict_proba(X)
+    second = small(max_iter=2).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(first, second)
+    other = small(max_iter=2, random_state=1).fit(X, y).predict_proba(X)
+    assert not np.array_equal(first, other)
+
+
+@pytest.mark.parametrize("random_state", [None, 0, np.random.RandomState(3)])
+def test_fit_leaves_global_random_state_and_threads_alone(random_state):
+    X, y = corpus(n=48)
+    np.random.seed(11)
+    torch.manual_seed(11)
+    random.seed(11)
+    threads = torch.get_num_threads()
+    numpy_state, torch_state, python_state = (
+        np.random.get_state(),
+        torch.get_rng_state(),
+        random.getstate(),
+    )
+    small(max_iter=1, random_state=random_state, early_stopping=True).fit(X, y)
+    assert np.array_equal(np.random.get_state()[1], numpy_state[1])
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert random.getstate() == python_state
+    assert torch.get_num_threads() == threads
+
+
+def test_a_text_gets_the_same_probability_alone_and_among_long_texts(fitted):
+    clf, _, _ = fitted
+    short = "a wonderful film"
+    long_texts = [" ".join(["the plot was dull and the actor"] * 30)] * 5
+    alone = clf.predict_proba([short])[0]
+    among = clf.predict_proba([*long_texts, short, *long_texts])[5]
+    np.testing.assert_allclose(alone, among, atol=1e-5, rtol=0)
+
+
+def test_predict_streams_in_chunks_and_keeps_input_order(fitted, monkeypatch):
+    clf, X, _ = fitted
+    whole = clf.predict_proba(X)
+    monkeypatch.setattr(classifier_module, "PREDICT_CHUNK_SIZE", 7)
+    np.testing.assert_allclose(clf.predict_proba(X), whole, atol=1e-6, rtol=0)
+
+
+def test_empty_and_unknown_texts_are_valid_at_predict_time(fitted):
+    clf, _, _ = fitted
+    proba = clf.predict_proba(["", "zzzz qqqq", "   ", "!!!"])
+    assert proba.shape == (4, 2) and np.isfinite(proba).all()
+
+
+@pytest.mark.parametrize(
+    "make_X",
+    [
+        list,
+        tuple,
+        lambda t: np.array(t, dtype=object),
+        lambda t: pd.Series(t, index=range(500, 500 + len(t))),
+    ],
+)
+def test_accepts_every_1d_container_without_mutating_it(make_X):
+    texts, y = corpus(n=48)
+    X = make_X(texts)
+    before = copy.deepcopy(X)
+    y_series = pd.Series(y, index=range(900, 900 + len(y)))
+    clf = small(max_iter=1).fit(X, y_series)
+    clf.predict(X)
+    if isinstance(X, pd.Series):
+        pd.testing.assert_series_equal(X, before)
+    else:
+        assert list(X) == list(before) and type(X) is type(before)
+    assert y_series.index[0] == 900
+
+
+def test_early_stopping_holds_out_validation_and_restores_the_best_epoch():
+    X, y = corpus(n=200)
+    clf = small(early_stopping=True, max_iter=6, n_iter_no_change=10).fit(X, y)
+    history = clf.history_
+    assert {"valid_loss", "valid_accuracy"} <= set(history.columns)
+    assert clf.validation_scores_ == history["valid_accuracy"].tolist()
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+
+
+def test_training_stops_after_n_iter_no_change_epochs_without_improvement():
+    X, y = corpus(n=64)
+    clf = small(max_iter=50, n_iter_no_change=1, tol=1e9).fit(X, y)
+    assert clf.n_iter_ == 2
+
+
+def test_early_stopping_restores_the_weights_of_the_best_epoch(monkeypatch):
+    # Validation accuracy scripted to peak at epoch 2: the weights after epoch 2 must be kept.
+    scores = iter([0.5, 0.9, 0.6, 0.7])
+    saved = {}
+
+    def scripted_evaluate(network, objective, data, device):
+        epoch = len(saved) + 1
+        saved[epoch] = copy.deepcopy(network.state_dict())
+        return {"valid_loss": 0.0, "valid_accuracy": next(scores)}
+
+    monkeypatch.setattr(sklstm.training, "_evaluate", scripted_evaluate)
+    X, y = corpus(n=64)
+    clf = small(early_stopping=True, max_iter=4, n_iter_no_change=5).fit(X, y)
+    assert clf.best_validation_score_ == 0.9
+    for name, value in clf.module_.state_dict().items():
+        torch.testing.assert_close(value, saved[2][name])
+
+
+def test_ctrl_c_keeps_what_was_learned_and_warns(monkeypatch):
+    X, y = corpus(n=64)
+    clf = small(max_iter=5, batch_size=16)
+    calls = {"n": 0}
+    original = sklstm.training._train_epoch
+
+    def interrupted_in_epoch_3(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sklstm.training, "_train_epoch", interrupted_in_epoch_3)
+    with pytest.warns(UserWarning, match="interrupted after 2 complete epoch"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 2 and len(clf.history_) == 2
+    assert clf.predict(X).shape == (64,)
+
+
+def test_a_diverging_loss_stops_with_advice_before_the_bad_step(monkeypatch):
+    X, y = corpus(n=64)
+    original = sklstm.network.LSTMTextNetwork.forward
+    calls = {"n": 0}
+
+    def nan_on_third_batch(self, ids, lengths):
+        calls["n"] += 1
+        logits = original(self, ids, lengths)
+        return logits * float("nan") if calls["n"] == 3 else logits
+
+    monkeypatch.setattr(sklstm.network.LSTMTextNetwork, "forward", nan_on_third_batch)
+    clf = small(max_iter=2)
+    with pytest.raises(FloatingPointError, match="lower learning_rate_init"):
+        clf.fit(X, y)
+    assert all(torch.isfinite(p).all() for p in clf.module_.parameters())
+
+
+def test_verbose_shows_progress_and_quiet_is_silent(capsys):
+    X, y = corpus(n=48)
+    small(max_iter=1, verbose=0).fit(X, y)
+    assert capsys.readouterr().err == ""
+    small(max_iter=2, verbose=1).fit(X, y)
+    err = capsys.readouterr().err
+    assert "epoch 1" in err and "epoch 2" in err and "tokens_per_s" in err
+
+
+def test_pickle_and_joblib_round_trip_exactly(fitted, tmp_path):
+    clf, X, _ = fitted
+    expected = clf.predict_proba(X)
+    for loaded in (pickle.loads(pickle.dumps(clf)), _joblib_round_trip(clf, tmp_path)):
+        np.testing.assert_array_equal(loaded.predict_proba(X), expected)
+        assert loaded.n_iter_ == clf.n_iter_
+        pd.testing.assert_frame_equal(loaded.history_, clf.history_)
+
+
+def _joblib_round_trip(clf, tmp_path):
+    joblib.dump(clf, tmp_path / "model.joblib")
+    return joblib.load(tmp_path / "model.joblib")
+
+
+def test_pickled_state_is_device_independent_and_has_no_optimizer(fitted):
+    clf, _, _ = fitted
+    state = clf.__getstate__()
+    assert "_optimizer" not in state
+    assert all(
+        isinstance(v, torch.Tensor) and v.device.type == "cpu" for v in state["module_"].values()
+    )
+
+
+def test_a_model_saved_from_cuda_loads_on_the_cpu(fitted):
+    # What the CUDA path pickles: the same state, so loading needs no GPU.
+    clf, X, _ = fitted
+    state = clf.__getstate__()
+    state["device"] = "auto"
+    restored = LSTMSentimentClassifier.__new__(LSTMSentimentClassifier)
+    restored.__setstate__(state)
+    assert next(restored.module_.parameters()).device.type == "cpu"
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_loading_under_another_version_warns(fitted):
+    clf, _, _ = fitted
+    state = clf.__getstate__()
+    state["_sklstm_version"] = "0.0.1"
+    restored = LSTMSentimentClassifier.__new__(LSTMSentimentClassifier)
+    with pytest.warns(InconsistentVersionWarning, match="0.0.1"):
+        restored.__setstate__(state)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InconsistentVersionWarning)
+        pickle.loads(pickle.dumps(clf))
+
+
+def test_warm_start_continues_and_keeps_optimizer_through_pickle():
+    X, y = corpus(n=64)
+    clf = small(max_iter=2, warm_start=True).fit(X, y)
+    vocabulary = clf.vectorizer_.vocabulary_
+    state = clf.__getstate__()
+    assert "_optimizer" in state
+    clf = pickle.loads(pickle.dumps(clf)).fit(X, y)
+    assert clf.n_iter_ == 4 and list(clf.history_.index) == [1, 2, 3, 4]
+    assert clf.vectorizer_.vocabulary_ == vocabulary
+
+
+def test_refit_without_warm_start_starts_afresh():
+    X, y = corpus(n=64)
+    clf = small(max_iter=2).fit(X, y)
+    clf.fit(X, y)
+    assert clf.n_iter_ == 2
+
+
+def test_partial_fit_runs_one_epoch_per_call():
+    X, y = corpus(n=64)
+    clf = small()
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[:32], y[:32], classes=[0, 1])
+    clf.partial_fit(X[32:], y[32:])
+    assert clf.n_iter_ == 2 and len(clf.history_) == 2
+    with pytest.raises(ValueError, match=r"labels \[5\]"):
+        clf.partial_fit(X[:2], [5, 5])
+    with pytest.raises(ValueError, match="differs from the classes"):
+        clf.partial_fit(X[:2], y[:2], classes=[0, 1, 2])
+
+
+def test_class_weight_and_sample_weight_shift_the_decision():
+    X, y = corpus(n=96)
+    neutral = ["the film was a story", "the plot and the actor"]
+    plain = small(max_iter=3).fit(X, y).predict_proba(neutral)[:, 1]
+    weighted = small(max_iter=3, class_weight={0: 1, 1: 20}).fit(X, y).predict_proba(neutral)[:, 1]
+    assert (weighted > plain).all()
+    sample_weighted = small(max_iter=3).fit(X, y, sample_weight=np.where(y == 1, 20.0, 1.0))
+    assert (sample_weighted.predict_proba(neutral)[:, 1] > plain).all()
+    balanced = small(max_iter=1, class_weight="balanced").fit(X, y)
+    assert balanced.n_iter_ == 1
+
+
+def test_concurrent_predictions_equal_serial_ones(fitted):
+    clf, X, _ = fitted
+    serial = clf.predict_proba(X)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(clf.predict_proba, [X] * 4))
+    for result in results:
+        np.testing.assert_array_equal(result, serial)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "error", "message"),
+    [
+        (["a b", "c d"], [0], ValueError, "2 texts but 1 labels"),
+        (["a b", "c d"], [1, 1], ValueError, "single class"),
+        (["a b", None], [0, 1], ValueError, "position 1"),
+        ([], [], ValueError, "empty"),
+        (np.array([["a", "b"], ["c", "d"]]), [0, 1], ValueError, "1-D"),
+        (["a", "b"], [0.0, float("nan")], ValueError, "NaN"),
+        (["a", "b", "c"], [0, "x", 1], (TypeError, ValueError), "Mix"),
+    ],
+)
+def test_bad_training_data_fails_before_any_work(X, y, error, message):
+    clf = small()
+    with pytest.raises(error, match=message):
+        clf.fit(X, y)
+    assert not hasattr(clf, "module_")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"hidden_size": 0}, "'hidden_size' parameter"),
+        ({"dropout": 1.5}, "'dropout' parameter"),
+        ({"max_iter": 2.5}, "'max_iter' parameter"),
+        ({"class_weight": "even"}, "'class_weight' parameter"),
+        ({"validation_fraction": 1.0}, "'validation_fraction' parameter"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(params, message):
+    X, y = corpus(n=20)
+    with pytest.raises(InvalidParameterError, match=message):
+        small(**params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"pooling": "avg"}, "'pooling' parameter"),
+        ({"pooling": "mean+mean"}, "'pooling'"),
+        ({"device": "tpu"}, "'device' parameter"),
+        ({"device": "cuda:0"}, "CUDA is not available"),
+    ],
+)
+def test_bad_pooling_or_device_is_a_clear_error(params, message):
+    if params.get("device", "").startswith("cuda") and torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    X, y = corpus(n=20)
+    with pytest.raises(ValueError, match=message):
+        small(**params).fit(X, y)
+
+
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "last+mean+max"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_every_pooling_learns(pooling, bidirectional):
+    X, y = corpus(n=96)
+    clf = small(
+        pooling=pooling, bidirectional=bidirectional, num_layers=2, max_iter=15, n_iter_no_change=15
+    )
+    assert clf.fit(X, y).score(X, y) > 0.8

@@ -1,0 +1,57 @@
+import itertools
+
+import pytest
+import torch
+
+from sklstm.network import LSTMTextNetwork
+
+
+def _network(bidirectional, num_layers, pooling, n_outputs=1):
+    torch.manual_seed(0)
+    return LSTMTextNetwork(60, 8, 6, num_layers, bidirectional, pooling, 0.0, n_outputs).eval()
+
+
+@pytest.mark.parametrize(
+    ("bidirectional", "num_layers", "pooling"),
+    list(
+        itertools.product(
+            [False, True], [1, 2], [("last",), ("mean",), ("max",), ("last", "mean", "max")]
+        )
+    ),
+)
+def test_padding_never_changes_a_result(bidirectional, num_layers, pooling):
+    net = _network(bidirectional, num_layers, pooling)
+    torch.manual_seed(1)
+    text = torch.randint(2, 60, (1, 5))
+    longer = torch.randint(2, 60, (1, 40))
+    batch = torch.cat([torch.cat([text, torch.zeros(1, 35, dtype=torch.long)], 1), longer])
+    with torch.no_grad():
+        alone = net(text, torch.tensor([5]))
+        batched = net(batch, torch.tensor([5, 40]))
+    torch.testing.assert_close(alone[0], batched[0], atol=1e-6, rtol=0)
+
+
+def test_backward_direction_reads_the_text_in_reverse():
+    # A bidirectional network must tell a text from its reverse, and its output must change
+    # when the first token changes even with "last" pooling (the backward direction ends there).
+    net = _network(True, 1, ("last",))
+    text = torch.tensor([[5, 6, 7, 8]])
+    changed_first = torch.tensor([[9, 6, 7, 8]])
+    with torch.no_grad():
+        out = net(text, torch.tensor([4]))
+        assert not torch.allclose(out, net(changed_first, torch.tensor([4])))
+        assert not torch.allclose(out, net(text.flip(1), torch.tensor([4])))
+
+
+def test_output_shapes():
+    net = _network(True, 2, ("mean", "max"), n_outputs=3)
+    assert net.output.in_features == 2 * 2 * 6
+    logits = net(torch.randint(0, 60, (4, 9)), torch.tensor([9, 3, 1, 5]))
+    assert logits.shape == (4, 3)
+
+
+def test_gradients_reach_every_parameter():
+    net = _network(True, 2, ("last", "mean", "max")).train()
+    net(torch.randint(2, 60, (3, 7)), torch.tensor([7, 4, 2])).sum().backward()
+    for name, param in net.named_parameters():
+        assert param.grad is not None and param.grad.abs().sum() > 0, name

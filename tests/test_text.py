@@ -1,0 +1,139 @@
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklstm import RaggedSequences, VocabularyTransformer
+from sklstm.text import PAD_ID, UNKNOWN_ID, check_texts, tokenize
+
+
+def test_tokenize_keeps_words_numbers_apostrophes_and_sentiment_punctuation():
+    text = "Don't miss it!<br /><br />I rated it 10/10... really?! (café)"
+    assert tokenize(text) == [
+        "Don't",
+        "miss",
+        "it",
+        "!",
+        "I",
+        "rated",
+        "it",
+        "10",
+        "10",
+        "really",
+        "?",
+        "!",
+        "café",
+    ]
+
+
+def test_tokenize_strips_every_form_of_html_line_break():
+    assert tokenize("a<br>b<BR/>c<br />d") == ["a", "b", "c", "d"]
+
+
+def test_vocabulary_reserves_padding_and_unknown_ids_and_orders_by_frequency():
+    vt = VocabularyTransformer(min_df=1).fit(["b a", "a c", "a b"])
+    assert vt.vocabulary_ == {"a": 2, "b": 3, "c": 4}
+    assert vt.document_frequency_ == {"a": 3, "b": 2, "c": 1}
+    assert vt.n_ids_ == 5
+    assert UNKNOWN_ID not in vt.vocabulary_.values() and PAD_ID not in vt.vocabulary_.values()
+
+
+def test_min_df_and_max_features_limit_the_vocabulary():
+    texts = ["a b c", "a b", "a d", "e"]
+    assert set(VocabularyTransformer(min_df=2).fit(texts).vocabulary_) == {"a", "b"}
+    assert set(VocabularyTransformer(min_df=1, max_features=1).fit(texts).vocabulary_) == {"a"}
+
+
+def test_empty_vocabulary_is_a_clear_error():
+    with pytest.raises(ValueError, match="min_df=5"):
+        VocabularyTransformer(min_df=5).fit(["a", "b"])
+
+
+def test_transform_maps_unknown_words_and_keeps_empty_texts():
+    vt = VocabularyTransformer(min_df=1).fit(["good film", "bad film"])
+    seqs = vt.transform(["good unseen", "", "zzz qqq"])
+    assert isinstance(seqs, RaggedSequences)
+    assert seqs.lengths.tolist() == [2, 0, 2]
+    assert vt.inverse_transform(seqs) == [["good", "<unk>"], [], ["<unk>", "<unk>"]]
+
+
+def test_lowercase_and_custom_tokenizer():
+    vt = VocabularyTransformer(min_df=1, lowercase=False, tokenizer=str.split).fit(["Good, film"])
+    assert set(vt.vocabulary_) == {"Good,", "film"}
+    lowered = VocabularyTransformer(min_df=1).fit(["Good FILM"])
+    assert set(lowered.vocabulary_) == {"good", "film"}
+
+
+@pytest.mark.parametrize(
+    ("truncation", "kept"),
+    [("head_tail", "0 1 2 8 9"), ("head", "0 1 2 3 4"), ("tail", "5 6 7 8 9")],
+)
+def test_truncation_keeps_the_requested_part(truncation, kept):
+    text = " ".join(str(i) for i in range(10))
+    vt = VocabularyTransformer(min_df=1, max_len=5, truncation=truncation).fit([text])
+    assert " ".join(vt.inverse_transform(vt.transform([text]))[0]) == kept
+
+
+def test_fit_transform_equals_fit_then_transform():
+    texts = ["a b c", "a b", "c d e f"]
+    vt = VocabularyTransformer(min_df=1, max_len=3)
+    together = vt.fit_transform(texts)
+    apart = VocabularyTransformer(min_df=1, max_len=3).fit(texts).transform(texts)
+    np.testing.assert_array_equal(together.ids, apart.ids)
+    np.testing.assert_array_equal(together.offsets, apart.offsets)
+
+
+def test_transformer_pickles():
+    vt = VocabularyTransformer(min_df=1).fit(["a b", "c"])
+    again = pickle.loads(pickle.dumps(vt))
+    np.testing.assert_array_equal(again.transform(["c a"]).ids, vt.transform(["c a"]).ids)
+
+
+def test_ragged_take_selects_sequences():
+    seqs = RaggedSequences.from_lists([[1, 2], [], [3, 4, 5], [6]])
+    taken = seqs.take([2, 0, 1])
+    assert [taken[i].tolist() for i in range(3)] == [[3, 4, 5], [1, 2], []]
+
+
+@pytest.mark.parametrize(
+    "X",
+    [
+        ["a", "b"],
+        ("a", "b"),
+        np.array(["a", "b"], dtype=object),
+        pd.Series(["a", "b"], index=[7, 3]),
+    ],
+)
+def test_check_texts_accepts_1d_collections(X):
+    assert check_texts(X) == ["a", "b"]
+
+
+def test_check_texts_accepts_a_one_column_dataframe_as_its_column():
+    assert check_texts(pd.DataFrame({"review": ["a", "b"]})) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("X", "error", "message"),
+    [
+        ("one text", TypeError, "single str"),
+        (np.array([["a", "b"]]), ValueError, r"shape \(1, 2\)"),
+        (pd.DataFrame({"a": ["x"], "b": ["y"]}), ValueError, "2 columns"),
+        ([], ValueError, "empty"),
+        (iter([]), ValueError, "empty"),
+        (["ok", None], ValueError, "position 1"),
+        (["ok", "ok", float("nan")], ValueError, "position 2"),
+        (["ok", 5], TypeError, "int 5 at position 1"),
+        ([b"bytes"], TypeError, "Decode bytes"),
+        ([["nested"]], TypeError, "list"),
+        (42, TypeError, "int"),
+    ],
+)
+def test_check_texts_rejects_bad_input_with_a_clear_message(X, error, message):
+    with pytest.raises(error, match=message):
+        check_texts(X)
+
+
+def test_check_texts_names_the_index_label_of_a_series():
+    with pytest.raises(ValueError, match="index label 'r2'"):
+        check_texts(pd.Series(["a", None], index=["r1", "r2"]))
