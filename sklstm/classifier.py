@@ -244,7 +244,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"y has a single class ({np.unique(y)[0]!r}); a classifier needs at least two."
             )
-        with self._random_generators() as rng:
+        with self._random_generators(continuing) as rng:
             if not continuing:
                 self._initialise(texts, np.unique(y), pooling, device)
             data = self._dataset(texts, y, sample_weight)
@@ -293,7 +293,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         if first_call:
             self.classes_ = classes
         self._check_known_labels(y)
-        with self._random_generators() as rng:
+        with self._random_generators(not first_call) as rng:
             if first_call:
                 self._initialise(texts, classes, pooling, device)
             rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
@@ -348,15 +348,15 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         return device
 
     @contextlib.contextmanager
-    def _random_generators(self):
+    def _random_generators(self, continuing):
         # Draw the seed without touching numpy's global state when random_state is None.
         if self.random_state is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0])
         else:
             seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         # Mixing in the epochs run so far gives every warm-start or partial_fit call its own
-        # shuffling and dropout, reproducibly.
-        rng = np.random.default_rng([seed, getattr(self, "n_iter_", 0)])
+        # shuffling and dropout, reproducibly; a fit from scratch always starts from epoch 0.
+        rng = np.random.default_rng([seed, self.n_iter_ if continuing else 0])
         devices = list(range(torch.cuda.device_count()))
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(int(rng.integers(2**63 - 1)))
@@ -457,7 +457,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """Predicted labels, shape (n_texts,), taken from ``classes_``."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
     def _logits(self, X):
         check_is_fitted(self)

@@ -102,17 +102,17 @@ def test_same_random_state_gives_identical_probabilities():
 @pytest.mark.parametrize("random_state", [None, 0, np.random.RandomState(3)])
 def test_fit_leaves_global_random_state_and_threads_alone(random_state):
     X, y = corpus(n=48)
-    np.random.seed(11)
+    np.random.seed(11)  # noqa: NPY002 (the global state is what is tested)
     torch.manual_seed(11)
     random.seed(11)
     threads = torch.get_num_threads()
     numpy_state, torch_state, python_state = (
-        np.random.get_state(),
+        np.random.get_state(),  # noqa: NPY002
         torch.get_rng_state(),
         random.getstate(),
     )
     small(max_iter=1, random_state=random_state, early_stopping=True).fit(X, y)
-    assert np.array_equal(np.random.get_state()[1], numpy_state[1])
+    assert np.array_equal(np.random.get_state()[1], numpy_state[1])  # noqa: NPY002
     assert torch.equal(torch.get_rng_state(), torch_state)
     assert random.getstate() == python_state
     assert torch.get_num_threads() == threads
