@@ -45,6 +45,7 @@ def epoch_scores(params, X_train, y_train, X_test, y_test):
         rows.append(
             {"epoch": epoch, "accuracy": clf.score(X_test, y_test), "fit_seconds": fit_seconds}
         )
+        print(rows[-1], flush=True)
     return pd.DataFrame(rows)
 
 
