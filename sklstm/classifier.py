@@ -1,6 +1,7 @@
 """LSTMSentimentClassifier: raw text in, the user's labels out, as a scikit-learn estimator."""
 
 import contextlib
+import itertools
 import warnings
 from numbers import Integral, Real
 
@@ -20,6 +21,13 @@ from ._version import __version__
 from .network import POOLINGS, LSTMTextNetwork
 from .text import VocabularyTransformer, check_texts
 from .training import Dataset, StoppingRule, objective_for, predict_logits, train
+
+# Every pooling and every concatenation of them, in one canonical order.
+POOLING_OPTIONS = {
+    "+".join(kinds)
+    for n in range(1, len(POOLINGS) + 1)
+    for kinds in itertools.combinations(POOLINGS, n)
+}
 
 # Texts are turned into ids this many at a time when predicting, so memory stays bounded
 # however many texts are passed.
@@ -63,7 +71,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     pooling : str, default="mean+max"
         How the LSTM outputs are summarised over time: ``"last"`` (the final state of each
         direction), ``"mean"`` (masked mean), ``"max"`` (masked max), or several joined by
-        ``"+"`` (concatenated), e.g. ``"mean+max"``.
+        ``"+"`` in that order (concatenated), e.g. ``"mean+max"``.
     dropout : float, default=0.3
         Dropout on the embeddings, between layers and before the output layer.
     batch_size : int, default=32
@@ -146,7 +154,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
-        "pooling": [str],
+        "pooling": [StrOptions(POOLING_OPTIONS)],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -235,7 +243,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : LSTMSentimentClassifier
         """
-        pooling, device = self._check_pooling(), self._check_device()
+        device = self._check_device()
         texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
         continuing = self.warm_start and hasattr(self, "module_")
         if continuing:
@@ -246,7 +254,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             )
         with self._random_generators(continuing) as rng:
             if not continuing:
-                self._initialise(texts, np.unique(y), pooling, device)
+                self._initialise(texts, np.unique(y), device)
             data = self._dataset(texts, y, sample_weight)
             valid = None
             if self.early_stopping:
@@ -288,14 +296,14 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 f"classes={list(classes)!r} differs from the classes of the first call to "
                 f"partial_fit, {self.classes_.tolist()!r}."
             )
-        pooling, device = self._check_pooling(), self._check_device()
+        device = self._check_device()
         texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
         if first_call:
             self.classes_ = classes
         self._check_known_labels(y)
         with self._random_generators(not first_call) as rng:
             if first_call:
-                self._initialise(texts, classes, pooling, device)
+                self._initialise(texts, classes, device)
             rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
             self._train(self._dataset(texts, y, sample_weight), None, rule, rng, device)
         return self
@@ -320,15 +328,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 f"{self.classes_.tolist()!r}; with warm_start or partial_fit the classes are "
                 f"fixed by the first fit."
             )
-
-    def _check_pooling(self):
-        kinds = self.pooling.split("+")
-        if not kinds or any(k not in POOLINGS for k in kinds) or len(set(kinds)) != len(kinds):
-            raise ValueError(
-                f"The 'pooling' parameter must be one of {POOLINGS} or several of them joined "
-                f"by '+' (e.g. 'mean+max'); got {self.pooling!r}."
-            )
-        return tuple(kinds)
 
     def _check_device(self):
         if str(self.device) == "auto":
@@ -362,7 +361,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             torch.manual_seed(int(rng.integers(2**63 - 1)))
             yield rng
 
-    def _initialise(self, texts, classes, pooling, device):
+    def _initialise(self, texts, classes, device):
         self.classes_ = classes
         self.vectorizer_ = VocabularyTransformer(
             max_features=self.max_features,
@@ -377,7 +376,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
             "bidirectional": self.bidirectional,
-            "pooling": pooling,
+            "pooling": tuple(self.pooling.split("+")),
             "dropout": self.dropout,
             "n_outputs": objective_for(len(classes)).n_outputs,
         }

@@ -1,0 +1,380 @@
+"""Compare text classifiers on one dataset: accuracy, speed and peak memory.
+
+:func:`compare` fits and scores every model on the same texts and returns one row per model;
+:func:`plot_comparison` draws the result. The ``sklstm compare`` command line is built on
+them, with the models of :func:`make_models`.
+
+Each model runs in a new worker process of its own. A process's peak resident memory
+(``getrusage``'s ``ru_maxrss``) only ever grows, so it measures a single model only in a
+process that runs nothing else: the worker reads it before and after fitting and predicting,
+and the difference is the model's ``peak_memory_mb``. Workers also keep models from
+affecting one another through the allocator, caches or torch's thread pools. They are forked
+from a server process that has imported torch once (multiprocessing's "forkserver"; "spawn"
+where there is none), so starting one takes a fraction of a second.
+"""
+
+import logging
+import multiprocessing
+import signal
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from numbers import Integral
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from sklearn.base import clone
+from sklearn.ensemble import StackingClassifier
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.utils import check_consistent_length
+
+from .baselines import make_baselines
+from .classifier import LSTMSentimentClassifier
+
+try:
+    import resource
+except ImportError:  # Windows: peak memory is then reported as NaN.
+    resource = None
+
+__all__ = [
+    "COLUMNS",
+    "LSTM_NAME",
+    "PLOT_FILE",
+    "RESULTS_FILE",
+    "compare",
+    "make_models",
+    "plot_comparison",
+]
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = (
+    "model",
+    "accuracy",
+    "macro_f1",
+    "fit_seconds",
+    "predict_seconds",
+    "texts_per_second",
+    "peak_memory_mb",
+)
+LSTM_NAME = "lstm"
+RESULTS_FILE = "results.csv"
+PLOT_FILE = "comparison.png"
+DEFAULT_FOLDS = 5
+
+
+def make_models(lstm_params=None, *, verbose=0):
+    """Build the models that ``sklstm compare`` runs: the LSTM, then the baselines.
+
+    Parameters
+    ----------
+    lstm_params : dict, default=None
+        Parameters of :class:`~sklstm.LSTMSentimentClassifier` that replace its defaults.
+    verbose : int, default=0
+        The LSTM's ``verbose`` (1 shows a progress bar per epoch), unless ``lstm_params``
+        sets it.
+
+    Returns
+    -------
+    models : dict of str to estimator
+        Unfitted: ``"lstm"`` (:data:`LSTM_NAME`), then the baselines of
+        :func:`~sklstm.baselines.make_baselines`.
+
+    Raises
+    ------
+    ValueError
+        With the estimator's own message, if a parameter name is unknown (the message lists
+        the valid ones) or a value is of the wrong type or out of range.
+    """
+    lstm = LSTMSentimentClassifier(verbose=verbose).set_params(**(lstm_params or {}))
+    # Fail now rather than in the first worker: the same check fit starts with.
+    lstm._validate_params()
+    return {LSTM_NAME: lstm, **make_baselines()}
+
+
+def compare(
+    models,
+    X_train,
+    y_train,
+    X_test=None,
+    y_test=None,
+    *,
+    cv=None,
+    stack=None,
+    output_dir=None,
+    save_models=None,
+    initializer=None,
+):
+    """Fit and score each model, in a fresh worker process, and tabulate the results.
+
+    Parameters
+    ----------
+    models : dict of str to estimator
+        Unfitted classifiers that take raw texts, by name; run in this order.
+    X_train : sequence of str
+        Training texts, or all texts with cross-validation.
+    y_train : array-like of shape (n_texts,)
+        Their labels.
+    X_test, y_test : sequence of str and array-like, default=None
+        Held-out texts and labels to score on. Without them the models are cross-validated.
+    cv : int or cross-validation splitter, default=None
+        Folds when there is no test set; None means 5. An int is a shuffled
+        :class:`~sklearn.model_selection.StratifiedKFold` with a fixed seed, so that folds
+        stay representative of files sorted by label or date and are the same in every run.
+    stack : str, default=None
+        Name of a model to also stack with the most accurate of the other models (in this
+        run), as an extra model named ``"stack(<stack>+<best>)"``: a
+        :class:`~sklearn.ensemble.StackingClassifier` with a logistic regression on their
+        predictions.
+    output_dir : str or path-like, default=None
+        Folder (created if needed) where the table is written as ``results.csv`` and the
+        plot of :func:`plot_comparison` as ``comparison.png``.
+    save_models : dict of str to path-like, default=None
+        Model name to the file where its fitted estimator is stored with joblib. Needs a
+        test set: with cross-validation there is one fitted estimator per fold.
+    initializer : callable, default=None
+        Called without arguments at the start of each worker process, e.g.
+        :func:`sklstm.reuse_freed_memory`: allocator settings are per process, so workers
+        do not inherit the caller's.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per model, in the order run, with the columns of :data:`COLUMNS`: test
+        ``accuracy`` and ``macro_f1``, ``fit_seconds`` and ``predict_seconds`` (wall
+        clock), ``texts_per_second`` when predicting, and ``peak_memory_mb``, the rise of
+        the worker's peak resident memory over fitting and predicting, in MiB. With
+        cross-validation each value is the mean over the folds, except
+        ``peak_memory_mb``, the peak over all of them (they run in the same worker).
+
+    Raises
+    ------
+    ValueError
+        If the arguments are inconsistent; the exceptions of a model that fails are raised
+        as they are.
+    """
+    save_models = {name: Path(path) for name, path in (save_models or {}).items()}
+    _check_names(models, stack, save_models, cross_validating=X_test is None)
+    X, y, folds = _evaluation_folds(X_train, y_train, X_test, y_test, cv)
+    # Fail before the models run, not after.
+    for path in save_models.values():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if output_dir is not None:
+        output_dir = Path(output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+    runs = {}
+    for position, (name, model) in enumerate(models.items(), start=1):
+        logger.info("[%d/%d] %s", position, len(models) + (stack is not None), name)
+        runs[name] = _run_in_worker(model, X, y, folds, save_models.get(name), initializer)
+    if stack is not None:
+        name, model = _stack_with_best(models, stack, runs)
+        logger.info("[%d/%d] %s", len(models) + 1, len(models) + 1, name)
+        runs[name] = _run_in_worker(model, X, y, folds, None, initializer)
+    table = pd.DataFrame([_summary(name, run) for name, run in runs.items()], columns=COLUMNS)
+    if output_dir is not None:
+        table.to_csv(output_dir / RESULTS_FILE, index=False)
+        histories = {name: run["histories"] for name, run in runs.items()}
+        plot_comparison(table, histories).savefig(output_dir / PLOT_FILE, dpi=120)
+    return table
+
+
+def _evaluation_folds(X_train, y_train, X_test, y_test, cv):
+    """All texts and labels as arrays, and the (train, test) index pairs to score on."""
+    check_consistent_length(X_train, y_train)
+    X, y = _texts(X_train), np.asarray(y_train)
+    if X_test is None and y_test is None:
+        if cv is None or isinstance(cv, Integral):
+            n_splits = DEFAULT_FOLDS if cv is None else cv
+            cv = StratifiedKFold(n_splits, shuffle=True, random_state=0)
+        return X, y, list(check_cv(cv, y, classifier=True).split(X, y))
+    if X_test is None or y_test is None:
+        raise ValueError("Pass both X_test and y_test, or neither to cross-validate.")
+    if cv is not None:
+        raise ValueError("Pass either X_test and y_test, or cv, not both.")
+    check_consistent_length(X_test, y_test)
+    train = np.arange(len(y))
+    test = np.arange(len(y), len(y) + len(y_test))
+    return np.concatenate([X, _texts(X_test)]), np.concatenate([y, y_test]), [(train, test)]
+
+
+def _texts(X):
+    # An object array indexes like a list of str but takes index arrays, for the folds.
+    texts = np.empty(len(X), dtype=object)
+    texts[:] = list(X)
+    return texts
+
+
+def _check_names(models, stack, save_models, cross_validating):
+    if not models:
+        raise ValueError("models is empty; pass at least one model.")
+    if stack is not None and stack not in models:
+        raise ValueError(f"stack={stack!r} is not among the models {list(models)}.")
+    if stack is not None and len(models) < 2:
+        raise ValueError("stack needs at least one other model to stack with.")
+    unknown = set(save_models) - set(models)
+    if unknown:
+        raise ValueError(f"save_models names {sorted(unknown)}, not among {list(models)}.")
+    if save_models and cross_validating:
+        raise ValueError(
+            "save_models needs X_test and y_test: with cross-validation there is one fitted "
+            "model per fold."
+        )
+
+
+def _run_in_worker(model, X, y, folds, save_path, initializer):
+    """Run :func:`_evaluate` in a new process and return its result."""
+    with ProcessPoolExecutor(
+        1, mp_context=_worker_context(), initializer=_start_worker, initargs=(initializer,)
+    ) as pool:
+        return pool.submit(_evaluate, model, X, y, folds, save_path).result()
+
+
+def _start_worker(initializer):
+    signal.signal(signal.SIGINT, _stop_worker)
+    if initializer is not None:
+        initializer()
+
+
+def _stop_worker(signum, frame):
+    # Ctrl-C reaches the worker too. Its KeyboardInterrupt would make the LSTM stop
+    # training and the worker carry on, while the caller has stopped and waits for it.
+    # SystemExit ends the task instead, and lets the worker exit cleanly (killing it would
+    # leak the semaphore of tqdm's lock, which Python then warns about).
+    raise SystemExit(130)
+
+
+def _worker_context():
+    # A new interpreter takes seconds to import torch; a fork of the server, which has
+    # imported this module and so torch, does not. The server is single-threaded, so unlike
+    # the caller (whose torch may run threads) it is safe to fork.
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _evaluate(model, X, y, folds, save_path):
+    """Fit and score a clone of ``model`` per fold; runs in the worker process."""
+    start_mb = _peak_memory_mb()
+    scores, histories = [], []
+    for train, test in folds:
+        fitted = clone(model)
+        scores.append(_fit_and_score(fitted, X[train], y[train], X[test], y[test]))
+        history = getattr(fitted, "history_", None)
+        if history is not None:
+            histories.append(history)
+    peak_mb = _peak_memory_mb() - start_mb
+    if save_path is not None:
+        joblib.dump(fitted, save_path)
+    return {"scores": scores, "histories": histories, "peak_memory_mb": peak_mb}
+
+
+def _fit_and_score(model, X_train, y_train, X_test, y_test):
+    start = time.perf_counter()
+    model.fit(X_train, y_train)
+    fitted = time.perf_counter()
+    y_pred = model.predict(X_test)
+    predict_seconds = time.perf_counter() - fitted
+    return {
+        "accuracy": accuracy_score(y_test, y_pred),
+        # A class that is never predicted has an F1 of 0, without a warning per fold.
+        "macro_f1": f1_score(y_test, y_pred, average="macro", zero_division=0.0),
+        "fit_seconds": fitted - start,
+        "predict_seconds": predict_seconds,
+        "n_predicted": len(X_test),
+    }
+
+
+def _peak_memory_mb():
+    if resource is None:
+        return np.nan
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux counts kibibytes, macOS bytes.
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def _stack_with_best(models, base, runs):
+    """The stacking model of ``base`` with the most accurate other model, and its name."""
+    accuracy = {name: _summary(name, run)["accuracy"] for name, run in runs.items()}
+    best = max((name for name in models if name != base), key=accuracy.__getitem__)
+    stacked = StackingClassifier([(base, clone(models[base])), (best, clone(models[best]))])
+    return f"stack({base}+{best})", stacked
+
+
+def _summary(name, run):
+    means = pd.DataFrame(run["scores"]).mean().to_dict()
+    # Over folds: all texts predicted over all the time it took, not a mean of rates.
+    texts_per_second = means.pop("n_predicted") / means["predict_seconds"]
+    return {
+        "model": name,
+        **means,
+        "texts_per_second": texts_per_second,
+        "peak_memory_mb": run["peak_memory_mb"],
+    }
+
+
+def plot_comparison(table, histories=None):
+    """Plot accuracy against fit time, one point per model, and learning curves.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Results as returned by :func:`compare`; the columns ``model``, ``accuracy`` and
+        ``fit_seconds`` are used.
+    histories : dict of str to list of pandas.DataFrame, default=None
+        Model name to the ``history_`` of its fitted estimators (one per fold): indexed by
+        epoch, with a ``train_loss`` column and optionally ``valid_loss``. When any is
+        given, a second panel shows these losses against the epoch.
+
+    Returns
+    -------
+    figure : matplotlib.figure.Figure
+        A figure outside of pyplot, so it needs no display and leaves pyplot's state
+        alone; write it with ``figure.savefig(path)``.
+    """
+    histories = {name: runs for name, runs in (histories or {}).items() if runs}
+    figure = Figure(figsize=(12 if histories else 6, 4.5), layout="constrained")
+    axes = figure.subplots(1, 2 if histories else 1, squeeze=False)[0]
+    colors = {name: f"C{i}" for i, name in enumerate(table["model"])}
+    _plot_accuracy_against_time(axes[0], table, colors)
+    if histories:
+        _plot_learning_curves(axes[1], histories, colors)
+    return figure
+
+
+def _plot_accuracy_against_time(ax, table, colors):
+    # A legend rather than text beside the points: models of similar speed and accuracy,
+    # the baselines often, would print their names over one another.
+    for row in table.itertuples():
+        ax.scatter(row.fit_seconds, row.accuracy, color=colors[row.model], label=row.model)
+    # Bag-of-words models fit in seconds, LSTMs in minutes or hours.
+    ax.set_xscale("log")
+    ax.margins(0.2)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set(xlabel="fit time (s, log scale)", ylabel="accuracy", title="Accuracy against fit time")
+
+
+def _plot_learning_curves(ax, histories, colors):
+    for name, runs in histories.items():
+        # One line per fold, one legend entry per model and loss; markers keep a curve of a
+        # single epoch visible.
+        style = {"color": colors.get(name), "marker": "o", "alpha": 0.8}
+        for fold, history in enumerate(runs):
+            first = fold == 0
+            ax.plot(history["train_loss"], label=f"{name} train" if first else None, **style)
+            if "valid_loss" in history:
+                label = f"{name} validation" if first else None
+                ax.plot(history["valid_loss"], linestyle="--", label=label, **style)
+    folds = max(len(runs) for runs in histories.values())
+    title = "Learning curve" if folds == 1 else f"Learning curves ({folds} folds)"
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set(xlabel="epoch", ylabel="loss", title=title)

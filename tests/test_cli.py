@@ -1,0 +1,426 @@
+"""Tests for the sklstm command line, on small data files and a fake dataset cache."""
+
+import csv
+import gzip
+import io
+import subprocess
+import sys
+import urllib.request
+
+import joblib
+import matplotlib.image
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import sklstm
+from sklstm import cli
+from sklstm.compare import COLUMNS, compare
+
+TINY_LSTM = ["--param", "embedding_dim=8", "--param", "hidden_size=8"]
+TINY_LSTM += ["--param", "max_iter=2", "--param", "min_df=1"]
+MODELS = ["lstm", "tfidf_lr", "count_nb", "nb_lr"]
+IMDB_COLUMNS = ["text", "label", "rating", "id"]
+
+
+def single_threaded_worker():
+    """Worker initializer: the command line's allocator setting, and one torch thread.
+
+    As in conftest: for the tiny test networks a second thread only adds synchronisation,
+    which makes fits several times slower on a loaded 2-core machine.
+    """
+    sklstm.reuse_freed_memory()
+    torch.set_num_threads(1)
+
+
+def spy_on_compare(monkeypatch, run_models):
+    """Record the calls of the command line to compare; run them with fast workers or not."""
+    calls = []
+
+    def record(models, X_train, y_train, X_test, y_test, **kwargs):
+        data = {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test}
+        calls.append({"models": models, **data, **kwargs})
+        if not run_models:
+            return pd.DataFrame(columns=COLUMNS)
+        kwargs["initializer"] = single_threaded_worker
+        return compare(models, X_train, y_train, X_test, y_test, **kwargs)
+
+    monkeypatch.setattr(cli, "compare", record)
+    return calls
+
+
+@pytest.fixture
+def compare_calls(monkeypatch):
+    """The calls to compare, which run the models."""
+    return spy_on_compare(monkeypatch, run_models=True)
+
+
+@pytest.fixture
+def recorded_calls(monkeypatch):
+    """The calls to compare, which run no model and return an empty table."""
+    return spy_on_compare(monkeypatch, run_models=False)
+
+
+@pytest.fixture(scope="session")
+def reviews(make_corpus):
+    """Make a frame of texts (``review``), string labels (``sentiment``) and an ``id``."""
+
+    def make(n_texts, seed):
+        texts, labels = make_corpus(n_texts, seed=seed)
+        sentiment = np.where(labels == 1, "pos", "neg")
+        return pd.DataFrame({"id": np.arange(n_texts), "review": texts, "sentiment": sentiment})
+
+    return make
+
+
+def write_table(frame, path):
+    """Write ``frame`` in the format its extension names, independently of the CLI."""
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif path.suffix == ".tsv":
+        frame.to_csv(path, sep="\t", index=False)
+    elif path.suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_json(path, orient="records", lines=True)
+    return path
+
+
+def write_cache(path, header, rows):
+    """Write a dataset cache file by hand, in the published format: gzip-compressed CSV."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress(out.getvalue().encode("utf-8")))
+
+
+def write_imdb_cache(home, train, test):
+    """Write the IMDB cache from frames of reviews; return the texts in the order written."""
+    written = {}
+    for split, frame in [("train", train), ("test", test)]:
+        # As published: label 0, then label 1.
+        frame = frame.sort_values("sentiment", kind="stable")
+        labels = (frame.sentiment == "pos").astype(int)
+        rows = zip(frame.review, labels, labels * 7 + 2, frame.id, strict=True)
+        write_cache(home / "imdb" / f"{split}.csv.gz", IMDB_COLUMNS, rows)
+        written[split] = frame.review.tolist()
+    return written
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    def urlopen(*args, **kwargs):
+        raise OSError("the network is disabled in the tests")
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+
+
+def run(argv, capsys):
+    """Run the command line in-process: its status, stdout and stderr."""
+    status = cli.main([str(arg) for arg in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def check_png(path):
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    height, width, _ = matplotlib.image.imread(path).shape
+    assert width > 300 and height > 200
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+def test_csv_with_parquet_test_file_and_saved_model(tmp_path, capsys, reviews, compare_calls):
+    train = write_table(reviews(60, seed=0), tmp_path / "train.csv")
+    test = write_table(reviews(30, seed=1), tmp_path / "test.parquet")
+    output, model_path = tmp_path / "out", tmp_path / "lstm.joblib"
+    status, out, err = run(
+        ["compare", "--dataset", train, "--test", test, "--text-column", "review",
+         "--label-column", "sentiment", *TINY_LSTM, "--output", output,
+         "--save-model", model_path],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    results = pd.read_csv(output / "results.csv")
+    assert list(results.columns) == list(COLUMNS)
+    assert results["model"].tolist() == MODELS
+    assert results["accuracy"].between(0, 1).all()
+    printed = out.splitlines()
+    assert printed[0].split() == list(COLUMNS)
+    assert [line.split()[0] for line in printed[1:5]] == MODELS
+    assert f"Results: {output / 'results.csv'}, {output / 'comparison.png'}" in out
+    check_png(output / "comparison.png")
+    model = joblib.load(model_path)
+    assert model.classes_.tolist() == ["neg", "pos"]
+    assert model.hidden_size == 8
+    assert set(model.predict(["great film", "awful film"])) <= {"neg", "pos"}
+    (call,) = compare_calls
+    assert len(call["X_train"]) == 60 and len(call["X_test"]) == 30
+    assert call["cv"] is None and call["stack"] is None
+    # Progress bars and messages unless --quiet; the workers get the allocator setting.
+    assert call["models"]["lstm"].verbose == 1
+    assert "[1/4] lstm" in err
+    assert call["initializer"] is sklstm.reuse_freed_memory
+
+
+def test_tsv_without_test_set_is_cross_validated(tmp_path, capsys, reviews, compare_calls):
+    data = write_table(reviews(40, seed=0), tmp_path / "reviews.tsv")
+    output = tmp_path / "out"
+    status, _, err = run(
+        ["compare", "--dataset", data, "--text-column", "review", "--label-column",
+         "sentiment", *TINY_LSTM, "--param", "max_iter=1", "--output", output, "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    assert pd.read_csv(output / "results.csv")["model"].tolist() == MODELS
+    check_png(output / "comparison.png")
+    (call,) = compare_calls
+    assert call["cv"] == 5 and call["X_test"] is None
+    assert call["models"]["lstm"].verbose == 0
+    assert err == ""
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".parquet", ".jsonl"])
+def test_every_file_format_is_read(suffix, tmp_path, capsys, reviews, recorded_calls):
+    # A text of digits alone stays a text among the others.
+    frame = reviews(20, seed=0).assign(review=lambda f: f.review.where(f.id != 2, "10"))
+    data = write_table(frame, tmp_path / f"reviews{suffix}")
+    status, _, err = run(
+        ["compare", "--dataset", data, "--text-column", "review", "--label-column",
+         "sentiment", "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    (call,) = recorded_calls
+    assert call["X_train"] == frame.review.tolist()
+    assert call["y_train"].tolist() == frame.sentiment.tolist()
+
+
+def test_stack_option(tmp_path, capsys, reviews, recorded_calls):
+    data = write_table(reviews(20, seed=0), tmp_path / "reviews.csv")
+    argv = ["compare", "--dataset", data, "--text-column", "review", "--label-column",
+            "sentiment", "--stack"]  # fmt: skip
+    assert run(argv, capsys)[0] == 0
+    assert recorded_calls[0]["stack"] == "lstm"
+
+
+def test_imdb_from_the_cache_with_limit(
+    tmp_path, capsys, monkeypatch, no_network, reviews, compare_calls
+):
+    home = tmp_path / "data"
+    # 24 negative and 8 positive training texts.
+    train = reviews(48, seed=0)
+    train = train.drop(train.index[train.sentiment == "pos"][:16])
+    written = write_imdb_cache(home, train, reviews(20, seed=1))
+    monkeypatch.setenv("SKLSTM_DATA", str(home))
+    output = tmp_path / "out"
+    status, _, err = run(
+        ["compare", "--dataset", "imdb", "--limit", 12, *TINY_LSTM, "--output", output,
+         "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    assert pd.read_csv(output / "results.csv")["model"].tolist() == MODELS
+    (call,) = compare_calls
+    # A stratified sample of the training texts; the whole official test split.
+    assert len(call["X_train"]) == 12
+    assert sorted(call["y_train"].tolist()) == [0] * 9 + [1] * 3
+    assert set(call["X_train"]) <= set(written["train"])
+    assert call["X_test"] == written["test"]
+    assert call["cv"] is None
+
+
+@pytest.mark.parametrize(
+    ("dataset", "options", "n_texts", "folds"),
+    [("mr", [], 30, 10), ("mr", ["--cv", 3], 30, 3), ("imdb", ["--cv", 4], 20 + 12, 4)],
+)
+def test_built_in_cross_validation(
+    dataset, options, n_texts, folds, tmp_path, capsys, monkeypatch, no_network, reviews,
+    recorded_calls,
+):  # fmt: skip
+    home = tmp_path / "data"
+    write_imdb_cache(home, reviews(20, seed=0), reviews(12, seed=1))
+    mr = reviews(30, seed=2)
+    write_cache(
+        home / "mr" / "all.csv.gz", ["text", "label"], zip(mr.review, mr.id % 2, strict=True)
+    )
+    monkeypatch.setenv("SKLSTM_DATA", str(home))
+    status, _, err = run(["compare", "--dataset", dataset, *options, "--quiet"], capsys)
+    assert status == 0, err
+    (call,) = recorded_calls
+    # imdb with --cv: the train and test splits together.
+    assert len(call["X_train"]) == n_texts
+    assert call["cv"] == folds and call["X_test"] is None
+
+
+def test_param_values_are_read_as_python_literals(tmp_path, capsys, reviews, recorded_calls):
+    data = write_table(reviews(20, seed=0), tmp_path / "reviews.csv")
+    params = ["pooling=mean+max", "max_iter=3", "early_stopping=True", "learning_rate_init=1e-2"]
+    params += ["class_weight={'neg': 2, 'pos': 1}", "device=cpu", "max_features=None"]
+    status, _, err = run(
+        ["compare", "--dataset", data, "--text-column", "review", "--label-column", "sentiment",
+         *[arg for param in params for arg in ("--param", param)]],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    lstm = recorded_calls[0]["models"]["lstm"]
+    assert lstm.pooling == "mean+max"
+    assert lstm.max_iter == 3
+    assert lstm.early_stopping is True
+    assert lstm.learning_rate_init == 0.01
+    assert lstm.class_weight == {"neg": 2, "pos": 1}
+    assert lstm.device == "cpu"
+    assert lstm.max_features is None
+
+
+def test_python_m_sklstm(tmp_path, reviews):
+    write_table(reviews(30, seed=0), tmp_path / "train.csv")
+    write_table(reviews(20, seed=1), tmp_path / "test.csv")
+    command = [sys.executable, "-m", "sklstm", "compare", "--dataset", "train.csv",
+               "--test", "test.csv", "--text-column", "review", "--label-column", "sentiment",
+               *TINY_LSTM, "--param", "max_iter=1", "--quiet"]  # fmt: skip
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    # --quiet: no progress bars or messages from the command or its workers.
+    assert done.stderr == ""
+    assert [line.split()[0] for line in done.stdout.splitlines()[1:5]] == MODELS
+    assert "Results: sklstm-output/results.csv, sklstm-output/comparison.png" in done.stdout
+    assert len(pd.read_csv(tmp_path / "sklstm-output" / "results.csv")) == 4
+
+
+def test_help_and_version(capsys):
+    status, out, _ = run(["compare", "--help"], capsys)
+    assert status == 0
+    for option in ["--dataset", "--test", "--cv", "--param", "--stack", "--limit", "--quiet"]:
+        assert option in out
+    status, out, _ = run(["--version"], capsys)
+    assert (status, out) == (0, f"sklstm {sklstm.__version__}\n")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.fixture
+def files(tmp_path, reviews):
+    """Data files for the error cases, by name."""
+    good = reviews(20, seed=0)
+    one_class = good.assign(sentiment="pos")
+    rare = good.assign(sentiment=good.sentiment.where(good.index != 0, "neutral"))
+    missing = good.assign(review=good.review.where(good.index != 3))
+    paths = {
+        "good": write_table(good, tmp_path / "good.csv"),
+        "one_class": write_table(one_class, tmp_path / "one_class.csv"),
+        "rare": write_table(rare, tmp_path / "rare.csv"),
+        "missing": write_table(missing, tmp_path / "missing.csv"),
+        "garbage": tmp_path / "garbage.parquet",
+        "latin1": tmp_path / "latin1.csv",
+        "xlsx": tmp_path / "good.xlsx",
+    }
+    paths["garbage"].write_bytes(b"not a parquet file at all")
+    paths["latin1"].write_bytes("review,sentiment\ncaf\xe9 cr\xe8me,pos\n".encode("latin-1"))
+    paths["xlsx"].write_bytes(b"")
+    return paths
+
+
+COLUMNS_OK = ["--text-column", "review", "--label-column", "sentiment"]
+USAGE_ERRORS = {
+    "no dataset": ([], ["--dataset", "required"]),
+    "unknown dataset": (["--dataset", "yelp"], ["unknown dataset 'yelp'", "imdb", ".csv"]),
+    "unknown extension": (["--dataset", "{xlsx}"], ["unknown dataset", "good.xlsx", ".jsonl"]),
+    "missing file": (["--dataset", "{tmp}/nope.csv"], ["file not found", "nope.csv"]),
+    "missing test file": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--test", "{tmp}/nope.tsv"],
+        ["file not found", "nope.tsv"],
+    ),
+    "unknown column": (
+        ["--dataset", "{good}", "--text-column", "body", "--label-column", "sentiment"],
+        ["no column 'body'", "its columns are: id, review, sentiment"],
+    ),
+    "default columns": (["--dataset", "{good}"], ["no column 'text'", "id, review, sentiment"]),
+    "not texts": (
+        ["--dataset", "{good}", "--text-column", "id", "--label-column", "sentiment"],
+        ["column 'id'", "does not hold texts", "--text-column"],
+    ),
+    "one class": (["--dataset", "{one_class}", *COLUMNS_OK], ["single class", "'pos'"]),
+    "missing values": (["--dataset", "{missing}", *COLUMNS_OK], ["'review'", "1 missing value"]),
+    "unreadable parquet": (["--dataset", "{garbage}"], ["cannot read", "garbage.parquet"]),
+    "undecodable csv": (["--dataset", "{latin1}", *COLUMNS_OK], ["cannot read", "latin1.csv"]),
+    "unknown param": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--param", "hidden_sizes=8"],
+        ["'hidden_sizes'", "Valid parameters", "'hidden_size'", "'pooling'"],
+    ),
+    "bad param value": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--param", "hidden_size=-1"],
+        ["'hidden_size' parameter", "Got -1"],
+    ),
+    "bad param type": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--param", "max_iter=many"],
+        ["'max_iter' parameter", "Got 'many'"],
+    ),
+    "param without value": (
+        ["--dataset", "{good}", "--param", "hidden_size"],
+        ["NAME=VALUE", "'hidden_size'"],
+    ),
+    "one fold": (["--dataset", "{good}", "--cv", "1"], ["--cv", "at least 2"]),
+    "limit of one": (["--dataset", "{good}", "--limit", "1"], ["--limit", "at least 2"]),
+    "limit with a rare class": (
+        ["--dataset", "{rare}", *COLUMNS_OK, "--limit", "10", "--test", "{good}"],
+        ["--limit 10", "least populated class"],
+    ),
+    "test and cv": (
+        ["--dataset", "{good}", "--test", "{good}", "--cv", "2"],
+        ["--cv", "not allowed with", "--test"],
+    ),
+    "test with a built-in dataset": (
+        ["--dataset", "imdb", "--test", "{good}"],
+        ["--test applies to data files", "imdb"],
+    ),
+    "column with a built-in dataset": (
+        ["--dataset", "mr", "--label-column", "y"],
+        ["--label-column applies to data files", "mr"],
+    ),
+    "saved model with cv": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--save-model", "{tmp}/m.joblib"],
+        ["--save-model needs a held-out test set"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", USAGE_ERRORS)
+def test_usage_errors(case, files, tmp_path, capsys, recorded_calls):
+    options, expected = USAGE_ERRORS[case]
+    names = {name: str(path) for name, path in files.items()}
+    argv = ["compare", *(option.format(tmp=tmp_path, **names) for option in options)]
+    status, out, err = run(argv, capsys)
+    assert status == 2
+    assert err.count("\n") == 1 and err.startswith("sklstm compare: error: ")
+    assert "Traceback" not in err
+    for fragment in expected:
+        assert fragment in err
+    assert out == ""
+    assert recorded_calls == []
+
+
+def test_a_model_that_fails_exits_1_with_its_message(files, capsys, compare_calls):
+    status, _, err = run(
+        ["compare", "--dataset", files["good"], *COLUMNS_OK, "--param", "min_df=100000",
+         "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 1
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "min_df=100000" in err and "vocabulary" in err
+    assert len(compare_calls) == 1
+
+
+def test_a_failed_download_exits_1(tmp_path, capsys, monkeypatch, no_network, recorded_calls):
+    monkeypatch.setenv("SKLSTM_DATA", str(tmp_path / "empty"))
+    status, _, err = run(["compare", "--dataset", "mr", "--quiet"], capsys)
+    assert status == 1
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "the network is disabled in the tests" in err
+    assert recorded_calls == []

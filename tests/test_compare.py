@@ -1,0 +1,260 @@
+"""Tests for sklstm.compare: models in their own workers, the table, the CSV and the plot."""
+
+import time
+
+import joblib
+import matplotlib.image
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+import sklstm
+from sklstm.baselines import make_baselines
+from sklstm.compare import COLUMNS, compare, make_models, plot_comparison
+
+TINY_LSTM = {"embedding_dim": 8, "hidden_size": 8, "max_iter": 2, "min_df": 1, "random_state": 0}
+BASELINES = ["tfidf_lr", "count_nb", "nb_lr"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def single_threaded_worker():
+    """Worker initializer: the command line's allocator setting, and one torch thread.
+
+    As in conftest: for the tiny test networks a second thread only adds synchronisation,
+    which makes fits several times slower on a loaded 2-core machine.
+    """
+    sklstm.reuse_freed_memory()
+    torch.set_num_threads(1)
+
+
+class Probe(ClassifierMixin, BaseEstimator):
+    """Predicts ``answer`` for every text; holds ``fit_mb`` MiB once fitted; can sleep."""
+
+    def __init__(self, answer=1, fit_mb=0, fit_sleep=0.0, predict_sleep=0.0):
+        self.answer = answer
+        self.fit_mb = fit_mb
+        self.fit_sleep = fit_sleep
+        self.predict_sleep = predict_sleep
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        # np.ones writes every byte, so every page becomes resident.
+        self.memory_ = np.ones(self.fit_mb * 2**20, dtype=np.uint8)
+        time.sleep(self.fit_sleep)
+        return self
+
+    def predict(self, X):
+        time.sleep(self.predict_sleep)
+        return np.full(len(X), self.answer)
+
+
+@pytest.fixture(scope="module")
+def corpus(make_corpus):
+    X_train, y_train = make_corpus(60, seed=0)
+    X_test, y_test = make_corpus(30, seed=1)
+    return X_train, y_train, X_test, y_test
+
+
+@pytest.fixture(scope="module")
+def split_run(corpus, tmp_path_factory):
+    """The LSTM and the baselines on a test set, with outputs and the saved LSTM."""
+    output = tmp_path_factory.mktemp("split") / "out"
+    model_path = output.parent / "lstm.joblib"
+    table = compare(
+        make_models(TINY_LSTM),
+        *corpus,
+        output_dir=output,
+        save_models={"lstm": model_path},
+        initializer=single_threaded_worker,
+    )
+    return table, output, model_path
+
+
+def check_png(path, min_aspect):
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    height, width, channels = matplotlib.image.imread(path).shape
+    assert channels in (3, 4)
+    assert width > min_aspect * height
+
+
+def test_one_row_per_model_in_order_with_all_columns(split_run):
+    table, _, _ = split_run
+    assert list(table.columns) == list(COLUMNS)
+    assert table["model"].tolist() == ["lstm", *BASELINES]
+    assert table[list(COLUMNS[1:])].notna().all().all()
+
+
+def test_scores_timings_and_memory_are_plausible(split_run):
+    table = split_run[0].set_index("model")
+    assert table["accuracy"].between(0, 1).all()
+    assert table["macro_f1"].between(0, 1).all()
+    # The corpus is separable by its signal words: scored against misaligned labels, the
+    # baselines would be near 0.5.
+    assert (table.loc[BASELINES, "accuracy"] >= 0.9).all()
+    assert (table[["fit_seconds", "predict_seconds"]] > 0).all().all()
+    np.testing.assert_allclose(table["texts_per_second"], 30 / table["predict_seconds"])
+    assert (table["peak_memory_mb"] >= 0).all()
+    # Torch allocates its buffers and thread pools on the first fit in a process.
+    assert table.loc["lstm", "peak_memory_mb"] > 1
+
+
+def test_results_csv_holds_the_table(split_run):
+    table, output, _ = split_run
+    pd.testing.assert_frame_equal(pd.read_csv(output / "results.csv"), table)
+
+
+def test_png_has_the_learning_curve_panel(split_run):
+    # Two panels side by side are more than twice as wide as high; one is not.
+    check_png(split_run[1] / "comparison.png", min_aspect=2)
+
+
+def test_saved_model_is_the_fitted_lstm(split_run, corpus):
+    model = joblib.load(split_run[2])
+    assert isinstance(model, sklstm.LSTMSentimentClassifier)
+    assert model.hidden_size == 8
+    assert model.classes_.tolist() == [0, 1]
+    assert model.history_.index.tolist() == [1, 2]
+    assert set(model.predict(corpus[2])) <= {0, 1}
+
+
+def test_cross_validation_of_lstm_and_baselines(corpus, tmp_path):
+    X, y, _, _ = corpus
+    table = compare(
+        make_models(TINY_LSTM), X, y, cv=2, output_dir=tmp_path, initializer=single_threaded_worker
+    )
+    assert table["model"].tolist() == ["lstm", *BASELINES]
+    assert table["accuracy"].between(0, 1).all()
+    # Test folds of 30 texts: the rate is all texts predicted over all the time it took.
+    np.testing.assert_allclose(table["texts_per_second"] * table["predict_seconds"], 30)
+    assert pd.read_csv(tmp_path / "results.csv")["model"].tolist() == table["model"].tolist()
+    check_png(tmp_path / "comparison.png", min_aspect=2)
+
+
+def test_cross_validation_reports_the_mean_over_folds():
+    X = [f"text {i}" for i in range(8)]
+    y = np.array([1, 1, 1, 1, 1, 1, 0, 0])
+    # Always answering 1 scores 4/4 on the first test fold and 2/4 on the second.
+    folds = [(np.arange(4, 8), np.arange(4)), (np.arange(4), np.arange(4, 8))]
+    table = compare({"ones": Probe(answer=1)}, X, y, cv=folds)
+    assert table.loc[0, "accuracy"] == pytest.approx((1 + 0.5) / 2)
+    # Macro F1 averages the classes present in the fold: class 1 alone, with F1 1, in the
+    # first; in the second class 1 (precision 1/2, recall 1: F1 2/3) and class 0 (F1 0).
+    assert table.loc[0, "macro_f1"] == pytest.approx((1 + (2 / 3 + 0) / 2) / 2)
+
+
+def test_default_cross_validation_is_five_stratified_folds():
+    # 20 ones and 10 zeros: each of 5 stratified test folds has 6 texts, 4 of them ones, so
+    # answering 1 scores 4/6 on every fold.
+    X = [f"text {i}" for i in range(30)]
+    y = np.array([1] * 20 + [0] * 10)
+    table = compare({"ones": Probe(answer=1, predict_sleep=0.05)}, X, y)
+    assert table.loc[0, "accuracy"] == pytest.approx(4 / 6)
+    assert table.loc[0, "texts_per_second"] * table.loc[0, "predict_seconds"] == pytest.approx(
+        6, rel=0.2
+    )
+
+
+def test_peak_memory_and_time_are_measured_per_model(corpus):
+    models = {
+        "first": Probe(fit_mb=100),
+        "second": Probe(fit_mb=100),
+        "slow": Probe(fit_sleep=0.3, predict_sleep=0.2),
+    }
+    table = compare(models, *corpus).set_index("model")
+    # In one shared process, the second model would not raise the peak again.
+    assert table.loc["first", "peak_memory_mb"] >= 95
+    assert table.loc["second", "peak_memory_mb"] >= 95
+    assert table.loc["slow", "peak_memory_mb"] < 50
+    assert table.loc["slow", "fit_seconds"] >= 0.3
+    assert table.loc["slow", "predict_seconds"] >= 0.2
+
+
+def test_stack_adds_the_lstm_with_the_most_accurate_other_model(corpus):
+    nb_lr = make_baselines()["nb_lr"]
+    # The best model is neither the first nor the last of the others.
+    models = {
+        "lstm": make_models({**TINY_LSTM, "max_iter": 1})["lstm"],
+        "zeros": Probe(answer=0),
+        "nb_lr": nb_lr,
+        "ones": Probe(answer=1),
+    }
+    table = compare(models, *corpus, stack="lstm", initializer=single_threaded_worker)
+    assert table["model"].tolist() == ["lstm", "zeros", "nb_lr", "ones", "stack(lstm+nb_lr)"]
+    assert 0 <= table["accuracy"].iloc[-1] <= 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"stack": "svm"}, "stack='svm' is not among"),
+        ({"cv": 2, "save_models": {"ones": "m.joblib"}}, "one fitted model per fold"),
+        ({"save_models": {"svm": "m.joblib"}}, r"save_models names \['svm'\]"),
+        ({"X_test": ["a"]}, "both X_test and y_test"),
+        ({"X_test": ["a", "b"], "y_test": [0, 1], "cv": 2}, "not both"),
+        ({"X_test": ["a", "b"], "y_test": [0]}, "inconsistent numbers of samples"),
+    ],
+)
+def test_inconsistent_arguments_fail_before_running(arguments, message, tmp_path):
+    X, y = [f"text {i}" for i in range(10)], [0, 1] * 5
+    output = tmp_path / "out"
+    with pytest.raises(ValueError, match=message):
+        compare({"ones": Probe()}, X, y, output_dir=output, **arguments)
+    assert not output.exists()
+
+
+def test_no_models_is_an_error():
+    with pytest.raises(ValueError, match="models is empty"):
+        compare({}, ["a", "b", "c", "d"], [0, 1, 0, 1], cv=2)
+
+
+def test_a_failing_model_raises_its_own_error(corpus):
+    with pytest.raises(ValueError, match="'pooling' parameter"):
+        compare(make_models({"pooling": "median"}), *corpus)
+
+
+def test_make_models_applies_the_lstm_parameters():
+    models = make_models({"hidden_size": 8, "pooling": "max"}, verbose=1)
+    assert list(models) == ["lstm", *BASELINES]
+    assert isinstance(models["lstm"], sklstm.LSTMSentimentClassifier)
+    params = models["lstm"].get_params()
+    assert (params["hidden_size"], params["pooling"], params["verbose"]) == (8, "max", 1)
+    assert make_models({"verbose": 0}, verbose=1)["lstm"].verbose == 0
+
+
+def test_make_models_rejects_unknown_names_listing_the_valid_ones():
+    with pytest.raises(ValueError, match=r"'hidden_sizes'.*Valid parameters.*'hidden_size'"):
+        make_models({"hidden_sizes": 8})
+
+
+def test_make_models_rejects_bad_values_with_the_estimator_message():
+    with pytest.raises(ValueError, match=r"'hidden_size' parameter .* Got -1 instead"):
+        make_models({"hidden_size": -1})
+
+
+def test_plot_comparison_draws_points_and_one_curve_per_fold():
+    table = pd.DataFrame(
+        {"model": ["lstm", "nb_lr"], "accuracy": [0.8, 0.9], "fit_seconds": [100.0, 2.0]}
+    )
+    history = pd.DataFrame(
+        {"train_loss": [0.7, 0.5, 0.4], "valid_loss": [0.6, 0.5, 0.5]},
+        index=pd.Index([1, 2, 3], name="epoch"),
+    )
+    figure = plot_comparison(table, {"lstm": [history, history * 1.1], "nb_lr": []})
+    points, curves = figure.axes
+    assert [text.get_text() for text in points.get_legend().get_texts()] == ["lstm", "nb_lr"]
+    np.testing.assert_allclose(points.collections[1].get_offsets(), [[2.0, 0.9]])
+    assert points.get_xscale() == "log"
+    assert len(curves.lines) == 4
+    assert curves.lines[0].get_xdata().tolist() == [1, 2, 3]
+    assert [text.get_text() for text in curves.get_legend().get_texts()] == [
+        "lstm train",
+        "lstm validation",
+    ]
+    assert curves.get_title() == "Learning curves (2 folds)"
+
+
+def test_plot_comparison_without_histories_has_one_panel():
+    table = pd.DataFrame({"model": ["nb_lr"], "accuracy": [0.9], "fit_seconds": [2.0]})
+    assert len(plot_comparison(table).axes) == 1
