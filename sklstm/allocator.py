@@ -6,9 +6,7 @@ import sys
 
 # glibc's mallopt parameter numbers (malloc.h).
 _M_TRIM_THRESHOLD = -1
-_M_MMAP_THRESHOLD = -3
-# glibc's largest allowed mmap threshold on 64-bit systems; larger values are refused.
-_MMAP_THRESHOLD = 32 * 2**20
+_M_MMAP_MAX = -4
 _TRIM_THRESHOLD = 2**30
 
 
@@ -18,9 +16,11 @@ def reuse_freed_memory():
     Training an LSTM allocates and frees buffers of tens of megabytes at every step. By
     default glibc serves such buffers with fresh ``mmap`` calls and gives them back when
     freed, so every step pays page faults for them again; on some machines (virtual
-    machines in particular) that makes training many times slower. This function raises
-    glibc's mmap and trim thresholds (``mallopt``), so those buffers are recycled inside the
-    process, at the cost of the process keeping up to 1 GiB of freed memory.
+    machines in particular) that makes training many times slower. This function makes
+    glibc serve every allocation from its heap (no ``mmap``; oneDNN's LSTM buffers reach
+    about 100 MiB, above any mmap threshold glibc accepts) and raises its trim threshold
+    (``mallopt``), so those buffers are recycled inside the process, at the cost of the
+    process keeping up to 1 GiB of freed memory.
 
     It changes the allocator of the whole process, which is why sklstm never calls it
     behind your back: the ``sklstm`` command line and the benchmarks call it, and you can
@@ -44,6 +44,4 @@ def reuse_freed_memory():
         mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
     except (OSError, AttributeError):
         return False
-    return bool(
-        mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD) and mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD)
-    )
+    return bool(mallopt(_M_MMAP_MAX, 0) and mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD))

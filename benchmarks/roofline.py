@@ -1,0 +1,114 @@
+"""Matrix-product FLOPs per second of sklstm's training, as a share of this machine's matmul.
+
+The ceiling is measured in the same process: ``torch.matmul`` of two 2048 x 2048 fp32
+matrices (2 * 2048**3 FLOPs), best of ``--matmul-repeats`` runs after a warm-up, with the
+same torch threads as training.
+
+The training FLOPs are counted analytically, for the matrix products only (gate
+nonlinearities, embedding lookups, pooling and Adam are not counted). One LSTM direction of
+one layer, for one time step of one text, multiplies the input (size I) by W_ih (4H x I) and
+the previous state (size H) by W_hh (4H x H): 4H(I + H) multiply-adds, that is
+2 * 4H(I + H) FLOPs forward. The backward pass computes the gradients with respect to the
+inputs and to the weights, each as costly as the forward product, so a training step costs
+about 3x the forward pass. With the defaults (E = H = 128, bidirectional, one layer) that is
+2 directions * 2 * 512 * 256 = 524,288 FLOPs forward, 1.57 MFLOP of training per step. The
+output layer (2 * in_features * n_outputs per text, also x3) is added though negligible.
+
+Two shares are reported:
+
+- work done: FLOPs of every step the LSTM runs, padding included (each batch runs both
+  directions over batch_size x its padded width);
+- useful work: FLOPs of the real tokens only.
+
+The network is sklstm's default one, trained by ``LSTMSentimentClassifier.fit`` for one
+epoch of ``--batches`` batches of IMDB training texts; time is ``history_["seconds"]`` (the
+training loop, without tokenising). The padded width of every batch is recorded by wrapping
+``sklstm.training.pad_batch``, which the training loop calls once per batch.
+
+    python benchmarks/roofline.py                                 # full size: 200 batches
+    python benchmarks/roofline.py --batches 20 --max-len 64       # small check
+"""
+
+import argparse
+import time
+
+import torch
+from common import (
+    add_threads_flag,
+    load_imdb,
+    record_batches,
+    save,
+    set_threads,
+    settings_text,
+)
+
+from sklstm import LSTMSentimentClassifier, reuse_freed_memory
+
+
+def matmul_flops_per_second(n=2048, repeats=10):
+    """Best FLOP rate of an n x n fp32 matrix product."""
+    a, b, out = torch.randn(n, n), torch.randn(n, n), torch.empty(n, n)
+    torch.matmul(a, b, out=out)  # warm-up: thread pool, MKL buffers
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        torch.matmul(a, b, out=out)
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best
+
+
+def lstm_forward_flops_per_step(clf):
+    """Forward matrix-product FLOPs of all LSTM layers and directions, one step of one text."""
+    directions = 2 if clf.bidirectional else 1
+    hidden = clf.hidden_size
+    flops = 0
+    for layer in range(clf.num_layers):
+        inputs = clf.embedding_dim if layer == 0 else directions * hidden
+        flops += directions * 2 * 4 * hidden * (inputs + hidden)
+    return flops
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batches", type=int, default=200, help="training batches to time")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--max-len", type=int, default=400)
+    parser.add_argument("--matmul-repeats", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    add_threads_flag(parser)
+    args = parser.parse_args()
+    reuse_freed_memory()
+    set_threads(args.threads)
+
+    peak = matmul_flops_per_second(repeats=args.matmul_repeats)
+    texts, labels = load_imdb("train", args.batches * args.batch_size, args.seed)
+    batches = record_batches()
+    clf = LSTMSentimentClassifier(
+        max_len=args.max_len, batch_size=args.batch_size, max_iter=1, random_state=args.seed
+    ).fit(texts, labels)
+    seconds = clf.history_["seconds"].iloc[0]
+    padded_steps = sum(batch.padded for batch in batches)
+    real_steps = sum(batch.real for batch in batches)
+    per_step = 3 * lstm_forward_flops_per_step(clf)
+    output_layer = 3 * 2 * clf.module_.output.in_features * clf.module_.output.out_features
+    work = (per_step * padded_steps + output_layer * len(texts)) / seconds
+    useful = (per_step * real_steps + output_layer * len(texts)) / seconds
+    row = {
+        "matmul_gflops": peak / 1e9,
+        "batches": len(batches),
+        "train_seconds": seconds,
+        "real_tokens": real_steps,
+        "padded_tokens": padded_steps,
+        "padding_share": 1 - real_steps / padded_steps,
+        "train_mflop_per_token": per_step / 1e6,
+        "work_gflops": work / 1e9,
+        "useful_gflops": useful / 1e9,
+        "work_share_of_matmul": work / peak,
+        "useful_share_of_matmul": useful / peak,
+    }
+    small = args.batches != 200 or args.max_len != 400
+    save([row], "roofline", small, settings_text(args))
+
+
+if __name__ == "__main__":
+    main()
