@@ -74,11 +74,11 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         ``"+"`` in that order (concatenated), e.g. ``"mean+max"``.
     dropout : float, default=0.3
         Dropout on the embeddings, between layers and before the output layer.
-    batch_size : int, default=32
+    batch_size : int, default=64
         Texts per training step.
     max_iter : int, default=4
         Maximum number of epochs (passes over the training texts).
-    learning_rate_init : float, default=1e-3
+    learning_rate_init : float, default=2e-3
         Adam's learning rate.
     alpha : float, default=0.0
         Strength of the L2 penalty (Adam's ``weight_decay``).
@@ -185,9 +185,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         bidirectional=True,
         pooling="mean+max",
         dropout=0.3,
-        batch_size=32,
+        batch_size=64,
         max_iter=4,
-        learning_rate_init=1e-3,
+        learning_rate_init=2e-3,
         alpha=0.0,
         early_stopping=False,
         validation_fraction=0.1,
