@@ -71,7 +71,7 @@ def lstm_forward_flops_per_step(clf):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batches", type=int, default=200, help="training batches to time")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=LSTMSentimentClassifier().batch_size)
     parser.add_argument("--max-len", type=int, default=400)
     parser.add_argument("--matmul-repeats", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)

@@ -1,9 +1,9 @@
 """Training speed on IMDB: sklstm against skorch and a plain PyTorch loop on padded arrays.
 
 Three ways of training the *same* network (``sklstm.network.LSTMTextNetwork`` with the same
-sizes, dropout and pooling) with Adam (``lr=1e-3``, ``fused=True``), the same batch size,
-``max_len``, number of epochs, seed and token ids (those of the ``VocabularyTransformer``
-fitted by the sklstm arm):
+sizes, dropout and pooling) with Adam (the estimator's default learning rate, ``fused=True``),
+the same batch size, ``max_len``, number of epochs, seed and token ids (those of the
+``VocabularyTransformer`` fitted by the sklstm arm):
 
 - ``sklstm``: ``LSTMSentimentClassifier.fit``; seconds per epoch from ``history_`` (the
   training loop only, not the tokenising). Batches hold texts of similar length, padded
@@ -65,7 +65,7 @@ from sklstm.text import PAD_ID
 
 ARMS = ("sklstm", "skorch", "plain")
 TARGETS = {"skorch": 2.5, "plain": 2.0}  # sklstm's tokens/s must be at least this many times
-LEARNING_RATE = 1e-3  # LSTMSentimentClassifier's default learning_rate_init
+LEARNING_RATE = LSTMSentimentClassifier().learning_rate_init
 
 
 class PaddedInput(nn.Module):
@@ -252,7 +252,7 @@ def main():
     parser.add_argument("--test-limit", type=int, help="score on only this many test texts")
     parser.add_argument("--max-len", type=int, default=400, help="tokens kept per text")
     parser.add_argument("--epochs", type=int, default=4, help="epochs of every arm")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=int, default=LSTMSentimentClassifier().batch_size)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--arms", default=",".join(ARMS), help="comma-separated, of " + str(ARMS))
     parser.add_argument("--no-score", action="store_true", help="skip the test accuracy")
