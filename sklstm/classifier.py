@@ -463,7 +463,11 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         texts = check_texts(X)
         device = self._check_device()
-        self.module_.to(device)
+        # Moving even to the same device rebuilds the LSTMs' weight lists, which would race
+        # with predictions running in other threads; so move only when needed.
+        current = next(self.module_.parameters()).device
+        if current.type != device.type or device.index not in (None, current.index):
+            self.module_.to(device)
         chunks = [
             predict_logits(
                 self.module_,

@@ -471,7 +471,7 @@ def test_set_params_is_used_by_the_next_fit(corpus_split):
 def test_cv_results_dataframe_is_well_formed(corpus_split):
     """A small sequential search, read as the DataFrame users build from cv_results_."""
     X_train, y_train, _, _ = corpus_split
-    grid = {"pooling": ["mean", "max+last"], "bidirectional": [True, False]}
+    grid = {"pooling": ["mean", "last+max"], "bidirectional": [True, False]}
     search = GridSearchCV(tiny_classifier(max_iter=2), grid, cv=2, scoring="accuracy")
     results = pd.DataFrame(search.fit(X_train, y_train).cv_results_)
     assert len(results) == 4
