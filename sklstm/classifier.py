@@ -247,7 +247,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
         continuing = self.warm_start and hasattr(self, "module_")
         if continuing:
-            self._check_known_labels(y)
+            _check_known_labels(y, self.classes_)
         elif len(np.unique(y)) < 2:
             raise ValueError(
                 f"y has a single class ({np.unique(y)[0]!r}); a classifier needs at least two."
@@ -298,9 +298,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             )
         device = self._check_device()
         texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
-        if first_call:
-            self.classes_ = classes
-        self._check_known_labels(y)
+        _check_known_labels(y, classes if first_call else self.classes_)
         with self._random_generators(not first_call) as rng:
             if first_call:
                 self._initialise(texts, classes, device)
@@ -319,15 +317,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             )
         sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
         return texts, y, sample_weight
-
-    def _check_known_labels(self, y):
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if len(unknown):
-            raise ValueError(
-                f"y has labels {unknown.tolist()!r} that are not among classes_ "
-                f"{self.classes_.tolist()!r}; with warm_start or partial_fit the classes are "
-                f"fixed by the first fit."
-            )
 
     def _check_device(self):
         if str(self.device) == "auto":
@@ -522,6 +511,16 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = True
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+def _check_known_labels(y, classes):
+    unknown = np.setdiff1d(np.unique(y), classes)
+    if len(unknown):
+        raise ValueError(
+            f"y has labels {unknown.tolist()!r} that are not among the classes "
+            f"{classes.tolist()!r}; with warm_start or partial_fit the classes are fixed by "
+            f"the first fit (or the classes argument of the first partial_fit)."
+        )
 
 
 def _history_columns(valid):

@@ -400,3 +400,11 @@ def test_every_pooling_learns(pooling, bidirectional):
         pooling=pooling, bidirectional=bidirectional, num_layers=2, max_iter=15, n_iter_no_change=15
     )
     assert clf.fit(X, y).score(X, y) > 0.8
+
+
+def test_partial_fit_rejects_labels_outside_classes_before_any_work():
+    X, y = corpus(n=16)
+    clf = small()
+    with pytest.raises(ValueError, match=r"labels \[1\]"):
+        clf.partial_fit(X, y, classes=[0, 2])
+    assert not hasattr(clf, "classes_") and not hasattr(clf, "module_")
