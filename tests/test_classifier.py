@@ -408,3 +408,28 @@ def test_partial_fit_rejects_labels_outside_classes_before_any_work():
     with pytest.raises(ValueError, match=r"labels \[1\]"):
         clf.partial_fit(X, y, classes=[0, 2])
     assert not hasattr(clf, "classes_") and not hasattr(clf, "module_")
+
+
+def test_alpha_penalises_large_weights():
+    X, y = corpus(n=64)
+
+    def weight_norm(clf):
+        return sum(float(p.detach().square().sum()) for p in clf.module_.parameters())
+
+    plain = small(max_iter=4, n_iter_no_change=4).fit(X, y)
+    penalised = small(max_iter=4, n_iter_no_change=4, alpha=0.1).fit(X, y)
+    assert weight_norm(penalised) < 0.9 * weight_norm(plain)
+
+
+def test_validation_fraction_sets_the_held_out_share(monkeypatch):
+    sizes = []
+    original = sklstm.training._evaluate
+
+    def recording_evaluate(network, objective, data, device):
+        sizes.append(len(data.sequences))
+        return original(network, objective, data, device)
+
+    monkeypatch.setattr(sklstm.training, "_evaluate", recording_evaluate)
+    X, y = corpus(n=100)
+    small(max_iter=1, early_stopping=True, validation_fraction=0.3).fit(X, y)
+    assert sizes == [30]
