@@ -50,6 +50,16 @@ def make_sentiment_corpus(n_texts=200, n_classes=2, seed=0):
     return texts, labels
 
 
+def single_threaded_worker():
+    """Initializer for compare's worker processes: as the command line's, plus one torch thread.
+
+    Module level in conftest so that workers can import it; one thread for the reason given
+    in one_torch_thread.
+    """
+    sklstm.reuse_freed_memory()
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def one_torch_thread():
     # The test networks are tiny: a second intra-op thread only adds synchronisation, and on

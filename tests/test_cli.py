@@ -12,7 +12,7 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
-import torch
+from conftest import single_threaded_worker
 
 import sklstm
 from sklstm import cli
@@ -22,16 +22,6 @@ TINY_LSTM = ["--param", "embedding_dim=8", "--param", "hidden_size=8"]
 TINY_LSTM += ["--param", "max_iter=2", "--param", "min_df=1"]
 MODELS = ["lstm", "tfidf_lr", "count_nb", "nb_lr"]
 IMDB_COLUMNS = ["text", "label", "rating", "id"]
-
-
-def single_threaded_worker():
-    """Worker initializer: the command line's allocator setting, and one torch thread.
-
-    As in conftest: for the tiny test networks a second thread only adds synchronisation,
-    which makes fits several times slower on a loaded 2-core machine.
-    """
-    sklstm.reuse_freed_memory()
-    torch.set_num_threads(1)
 
 
 def spy_on_compare(monkeypatch, run_models):

@@ -7,7 +7,7 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
-import torch
+from conftest import single_threaded_worker
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 import sklstm
@@ -17,16 +17,6 @@ from sklstm.compare import COLUMNS, compare, make_models, plot_comparison
 TINY_LSTM = {"embedding_dim": 8, "hidden_size": 8, "max_iter": 2, "min_df": 1, "random_state": 0}
 BASELINES = ["tfidf_lr", "count_nb", "nb_lr"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def single_threaded_worker():
-    """Worker initializer: the command line's allocator setting, and one torch thread.
-
-    As in conftest: for the tiny test networks a second thread only adds synchronisation,
-    which makes fits several times slower on a loaded 2-core machine.
-    """
-    sklstm.reuse_freed_memory()
-    torch.set_num_threads(1)
 
 
 class Probe(ClassifierMixin, BaseEstimator):
