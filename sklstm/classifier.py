@@ -474,10 +474,16 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         state = dict(super().__getstate__())
         state["_sklstm_version"] = __version__
         if "module_" in state:
-            state["module_"] = {k: v.detach().cpu() for k, v in self.module_.state_dict().items()}
+            # Only numpy arrays, plain containers and scalars: skops then stores the model
+            # without the user having to trust torch or pandas types, and the state is the
+            # same whatever device the model trained on.
+            state["module_"] = _to_numpy(self.module_.state_dict())
             optimizer = state.pop("_optimizer")
             if self.warm_start and optimizer is not None:
-                state["_optimizer"] = _to_cpu(optimizer.state_dict())
+                state["_optimizer"] = _to_numpy(optimizer.state_dict())
+            if self.history_ is not None:
+                history = self.history_.reset_index()
+                state["history_"] = {name: history[name].to_numpy() for name in history}
         return state
 
     def __setstate__(self, state):
@@ -495,13 +501,15 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         super().__setstate__(state)
         if weights is None:
             return
+        if isinstance(self.history_, dict):
+            self.history_ = pd.DataFrame(self.history_).set_index("epoch")
         self.module_ = LSTMTextNetwork(**self._network_kwargs)
-        self.module_.load_state_dict(weights)
+        self.module_.load_state_dict(_to_tensors(weights))
         self.module_.eval()
         self._optimizer = None
         if optimizer_state is not None:
             self._optimizer = torch.optim.Adam(self.module_.parameters(), fused=True)
-            self._optimizer.load_state_dict(optimizer_state)
+            self._optimizer.load_state_dict(_to_tensors(optimizer_state))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -528,11 +536,24 @@ def _history_columns(valid):
     return columns + ["valid_loss", "valid_accuracy"] if valid is not None else columns
 
 
-def _to_cpu(value):
+def _to_numpy(value):
+    """``value`` with every tensor in it, at any depth of dicts and lists, as a numpy array."""
     if isinstance(value, torch.Tensor):
-        return value.detach().cpu()
+        return value.detach().cpu().numpy()
+    return _map_nested(_to_numpy, value)
+
+
+def _to_tensors(value):
+    """The inverse of :func:`_to_numpy`: every numpy array in ``value`` as a CPU tensor."""
+    if isinstance(value, np.ndarray):
+        # A copy, so that the model never shares memory with the loaded arrays.
+        return torch.tensor(value)
+    return _map_nested(_to_tensors, value)
+
+
+def _map_nested(function, value):
     if isinstance(value, dict):
-        return {k: _to_cpu(v) for k, v in value.items()}
+        return {k: function(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_to_cpu(v) for v in value]
+        return [function(v) for v in value]
     return value

@@ -259,9 +259,8 @@ def test_pickled_state_is_device_independent_and_has_no_optimizer(fitted):
     clf, _, _ = fitted
     state = clf.__getstate__()
     assert "_optimizer" not in state
-    assert all(
-        isinstance(v, torch.Tensor) and v.device.type == "cpu" for v in state["module_"].values()
-    )
+    # numpy arrays live in main memory whatever device the model trained on.
+    assert all(isinstance(v, np.ndarray) for v in state["module_"].values())
 
 
 def test_a_model_saved_from_cuda_loads_on_the_cpu(fitted):
