@@ -3,6 +3,7 @@
 from ._version import __version__
 from .allocator import reuse_freed_memory
 from .classifier import InconsistentVersionWarning, LSTMSentimentClassifier
+from .plotting import plot_history
 from .ragged import RaggedSequences
 from .text import VocabularyTransformer
 
@@ -12,5 +13,6 @@ __all__ = [
     "RaggedSequences",
     "VocabularyTransformer",
     "__version__",
+    "plot_history",
     "reuse_freed_memory",
 ]

@@ -26,7 +26,6 @@ import joblib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from sklearn.base import clone
 from sklearn.ensemble import StackingClassifier
 from sklearn.metrics import accuracy_score, f1_score
@@ -35,6 +34,7 @@ from sklearn.utils import check_consistent_length
 
 from .baselines import make_baselines
 from .classifier import LSTMSentimentClassifier
+from .plotting import _label_epoch_axis, _plot_losses
 
 try:
     import resource
@@ -367,14 +367,10 @@ def _plot_learning_curves(ax, histories, colors):
         # single epoch visible.
         style = {"color": colors.get(name), "marker": "o", "alpha": 0.8}
         for fold, history in enumerate(runs):
-            first = fold == 0
-            ax.plot(history["train_loss"], label=f"{name} train" if first else None, **style)
-            if "valid_loss" in history:
-                label = f"{name} validation" if first else None
-                ax.plot(history["valid_loss"], linestyle="--", label=label, **style)
+            labels = (f"{name} train", f"{name} validation") if fold == 0 else None
+            _plot_losses(ax, history, labels, **style)
     folds = max(len(runs) for runs in histories.values())
     title = "Learning curve" if folds == 1 else f"Learning curves ({folds} folds)"
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.grid(alpha=0.3)
+    _label_epoch_axis(ax)
     ax.legend()
-    ax.set(xlabel="epoch", ylabel="loss", title=title)
+    ax.set_title(title)
