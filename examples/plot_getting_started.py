@@ -77,10 +77,9 @@ print(f"test accuracy on {len(X_test)} reviews: {clf.score(X_test, y_test):.3f}"
 # ----------------
 # ``history_`` is a :class:`pandas.DataFrame` with one row per epoch: the training loss, the
 # time the epoch took and its speed in tokens per second, and, with early stopping, the
-# validation loss and accuracy.
+# validation loss and accuracy. :func:`sklstm.plot_history` draws the losses and the
+# validation accuracy in one call.
 print(clf.history_.round(3))
 
-ax = clf.history_[["train_loss", "valid_loss", "valid_accuracy"]].plot(marker="o")
-ax.set_xlabel("epoch")
-ax.set_title("Training history")
+sklstm.plot_history(clf)
 plt.show()
