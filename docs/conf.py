@@ -2,7 +2,8 @@
 
 Build with ``./run.sh docs`` (or ``sphinx-build -W --keep-going -b html docs docs/_build/html``).
 The gallery is rendered from ``examples/`` without running the examples: the test suite runs
-them (``tests/test_examples.py``). Pass ``-D plot_gallery=1`` to run them during the build.
+them (``tests/test_examples.py``). To run them during the build, pass ``-D plot_gallery=1``
+and leave out ``-W``: Sphinx warns that this value is a string.
 """
 
 from sphinx_gallery.sorting import ExplicitOrder
