@@ -1,4 +1,4 @@
-"""Run every gallery example in ``examples/`` (the docs build renders them without running them).
+"""Every gallery example in ``examples/`` runs to the end (the docs build renders them unrun).
 
 The examples read their datasets with :mod:`sklstm.datasets`; here the loaders never download,
 and an example whose dataset is not on disk (see ``SKLSTM_DATA``) is skipped.
@@ -7,20 +7,19 @@ and an example whose dataset is not on disk (see ``SKLSTM_DATA``) is skipped.
 import runpy
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
 import pytest
 
 import sklstm.datasets
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the non-interactive backend)
-
-EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
-EXAMPLES = [
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLE_FILES = [
     "plot_getting_started.py",
     "plot_imdb_vs_bag_of_words.py",
     "plot_grid_search.py",
     "plot_stacking.py",
+    "plot_persistence.py",
+    "plot_dask_grid_search.py",
 ]
 
 
@@ -37,15 +36,19 @@ def _without_download(loader):
 
 
 def test_every_example_is_run():
-    assert sorted(path.name for path in EXAMPLES_DIR.glob("plot_*.py")) == sorted(EXAMPLES)
+    assert sorted(path.name for path in EXAMPLES.glob("plot_*.py")) == sorted(EXAMPLE_FILES)
 
 
-@pytest.mark.parametrize("name", EXAMPLES)
-def test_example_runs(name, monkeypatch):
+@pytest.mark.parametrize("name", EXAMPLE_FILES)
+def test_example_runs(name, tmp_path, monkeypatch):
     for loader in ("load_imdb", "load_mr"):
         original = getattr(sklstm.datasets, loader)
         monkeypatch.setattr(sklstm.datasets, loader, _without_download(original))
+    plt.switch_backend("Agg")  # plt.show() then returns at once
+    monkeypatch.chdir(tmp_path)  # whatever an example writes lands here
+    # As "__main__", like sphinx-gallery and `python example.py`: the code under
+    # `if __name__ == "__main__"` runs.
     try:
-        runpy.run_path(str(EXAMPLES_DIR / name), run_name="__main__")
+        runpy.run_path(str(EXAMPLES / name), run_name="__main__")
     finally:
         plt.close("all")
