@@ -4,7 +4,7 @@ Grid search on a Dask cluster
 
 scikit-learn runs the fits of :class:`~sklearn.model_selection.GridSearchCV` through
 :mod:`joblib`, and joblib can hand them to a `Dask <https://distributed.dask.org>`_ cluster
-(``pip install sklstm[dask]``): the search code stays the same, only the backend changes.
+(``pip install -e ".[dask]"``): the search code stays the same, only the backend changes.
 Each fit of :class:`sklstm.LSTMSentimentClassifier` then runs in a worker process, on
 whichever machine of the cluster has one free.
 

@@ -6,7 +6,7 @@ A fitted :class:`sklstm.LSTMSentimentClassifier` can be saved in two ways:
 
 * with :mod:`joblib` (or :mod:`pickle`), like any scikit-learn estimator. Loading a pickle
   **runs code from the file**: load only files you made yourself or fully trust.
-* with `skops <https://skops.readthedocs.io>`_ (``pip install sklstm[skops]``), the secure
+* with `skops <https://skops.readthedocs.io>`_ (``pip install -e ".[skops]"``), the secure
   format of the scikit-learn ecosystem. A skops file holds data, not code: before loading it
   you can list the types it would create and refuse any you do not trust. For sklstm models
   that list holds only sklstm's own classes.

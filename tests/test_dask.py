@@ -8,7 +8,7 @@ from sklearn.model_selection import GridSearchCV
 from sklstm import LSTMSentimentClassifier
 
 distributed = pytest.importorskip(
-    "dask.distributed", reason="dask is an optional extra: pip install sklstm[dask]"
+    "dask.distributed", reason="dask is an optional extra: pip install -e '.[dask]'"
 )
 
 

@@ -9,7 +9,7 @@ from sklearn.pipeline import make_pipeline
 from sklstm import LSTMSentimentClassifier
 
 sio = pytest.importorskip(
-    "skops.io", reason="skops is an optional extra: pip install sklstm[skops]"
+    "skops.io", reason="skops is an optional extra: pip install -e '.[skops]'"
 )
 
 
