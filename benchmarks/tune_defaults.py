@@ -9,8 +9,8 @@ epoch, so one run shows the whole accuracy-against-epochs curve. Rows are append
 
 IMDB: train on the official train split, score on the test split. MR: 10-fold stratified
 cross-validation (shuffled, random_state=0); the row for epoch k averages the folds.
-Candidates are JSON objects of parameters on top of the defaults; ``max_iter`` is the number
-of epochs to run.
+Candidates are JSON objects of parameters on top of the defaults (JSON lists become tuples,
+e.g. ``"ngram_range": [1, 2]``); ``max_iter`` is the number of epochs to run.
 """
 
 import json
@@ -34,7 +34,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def epoch_scores(params, X_train, y_train, X_test, y_test):
     """Test accuracy and cumulative fit seconds after each epoch."""
-    params = dict(params)
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
     n_epochs = params.pop("max_iter", LSTMSentimentClassifier().max_iter)
     clf = LSTMSentimentClassifier(random_state=0, **params, max_iter=1, warm_start=True)
     fit_seconds, rows = 0.0, []

@@ -3,6 +3,7 @@
 from ._version import __version__
 from .allocator import reuse_freed_memory
 from .classifier import InconsistentVersionWarning, LSTMSentimentClassifier
+from .explain import show_explanation
 from .plotting import plot_history
 from .ragged import RaggedSequences
 from .text import VocabularyTransformer
@@ -15,4 +16,5 @@ __all__ = [
     "__version__",
     "plot_history",
     "reuse_freed_memory",
+    "show_explanation",
 ]

@@ -56,8 +56,9 @@ def pad_batch(sequences, index):
 
     Returns
     -------
-    ids : LongTensor of shape (batch_size, max_length)
-        Token ids, padded at the end with ``PAD_ID``.
+    ids : LongTensor of shape (batch_size, max_length) or (batch_size, max_length, n_channels)
+        Token ids (and n-gram ids, when the sequences carry them), padded at the end with
+        ``PAD_ID``.
     lengths : LongTensor of shape (batch_size,)
         Length of each sequence; an empty text counts as one padding token, so that every
         text has a state to pool.
@@ -66,8 +67,6 @@ def pad_batch(sequences, index):
     width = max(int(lengths.max()), 1)
     positions = np.arange(width)
     inside = positions < lengths[:, None]  # (batch, width)
-    source = np.minimum(
-        sequences.offsets[index][:, None] + positions, max(len(sequences.ids) - 1, 0)
-    )
-    ids = np.where(inside, sequences.ids[source] if len(sequences.ids) else PAD_ID, PAD_ID)
-    return torch.from_numpy(ids), torch.from_numpy(np.maximum(lengths, 1))
+    padded = np.full((len(index), width, *sequences.ids.shape[1:]), PAD_ID, dtype=np.int64)
+    padded[inside] = sequences.ids[(sequences.offsets[index][:, None] + positions)[inside]]
+    return torch.from_numpy(padded), torch.from_numpy(np.maximum(lengths, 1))

@@ -18,8 +18,9 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from ._version import __version__
+from .explain import integrated_gradients
 from .network import POOLINGS, LSTMTextNetwork
-from .text import VocabularyTransformer, check_texts
+from .text import VocabularyTransformer, check_ngram_range, check_texts
 from .training import Dataset, StoppingRule, objective_for, predict_logits, train
 
 # Every pooling and every concatenation of them, in one canonical order.
@@ -60,6 +61,13 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Lowercase texts before tokenising.
     tokenizer : callable or None, default=None
         Function from a string to a list of tokens; None uses :func:`sklstm.text.tokenize`.
+    ngram_range : tuple (1, max_n), default=(1, 1)
+        With ``max_n > 1``, each step's input is its word embedding plus the embeddings of
+        the n-grams (n = 2 .. max_n) ending there, so the LSTM sees "not good" or "must see"
+        as units, as a bag-of-bigrams model does. n-grams are hashed (see ``ngram_buckets``),
+        so unseen n-grams still get an embedding.
+    ngram_buckets : int, default=262144
+        Rows of the hashed n-gram embedding table (``2**18``); used when ``max_n > 1``.
     embedding_dim : int, default=128
         Size of the word embeddings.
     hidden_size : int, default=128
@@ -150,6 +158,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "max_len": [Interval(Integral, 1, None, closed="left"), None],
         "lowercase": ["boolean"],
         "tokenizer": [callable, None],
+        "ngram_range": [tuple],
+        "ngram_buckets": [Interval(Integral, 2, None, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
@@ -179,6 +189,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         max_len=400,
         lowercase=True,
         tokenizer=None,
+        ngram_range=(1, 1),
+        ngram_buckets=2**18,
         embedding_dim=128,
         hidden_size=128,
         num_layers=1,
@@ -204,6 +216,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.max_len = max_len
         self.lowercase = lowercase
         self.tokenizer = tokenizer
+        self.ngram_range = ngram_range
+        self.ngram_buckets = ngram_buckets
         self.embedding_dim = embedding_dim
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -243,6 +257,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : LSTMSentimentClassifier
         """
+        check_ngram_range(self.ngram_range)
         device = self._check_device()
         texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
         continuing = self.warm_start and hasattr(self, "module_")
@@ -286,6 +301,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         first_call = not hasattr(self, "module_")
         if first_call:
             self._validate_params()
+            check_ngram_range(self.ngram_range)
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             classes = np.unique(column_or_1d(classes))
@@ -358,9 +374,12 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             max_len=self.max_len,
             lowercase=self.lowercase,
             tokenizer=self.tokenizer,
+            ngram_range=self.ngram_range,
+            ngram_buckets=self.ngram_buckets,
         ).fit(texts)
         self._network_kwargs = {
             "n_ids": self.vectorizer_.n_ids_,
+            "n_ngram_ids": self.ngram_buckets if self.ngram_range[1] > 1 else 0,
             "embedding_dim": self.embedding_dim,
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
@@ -466,6 +485,78 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             for start in range(0, len(texts), PREDICT_CHUNK_SIZE)
         ]
         return torch.cat(chunks).double().numpy()
+
+    def explain(self, X, target=None, n_steps=50):
+        """Score how much each token of each text pushed the model towards a class.
+
+        Uses integrated gradients on the input vectors (see
+        :func:`sklstm.explain.integrated_gradients`): a token's score is its share of the
+        change in the class's log-odds, log p / (1 - p), between a text of no information
+        (all input vectors zero) and the text itself; the scores of a text add up to that
+        change. Unlike occlusion, this needs one batched forward and backward pass per text
+        and accounts for interactions between words, and unlike raw gradients its scores
+        have a known total.
+
+        Parameters
+        ----------
+        X : list, tuple, ndarray or pandas Series of str
+            Texts to explain.
+        target : label or None, default=None
+            The class to explain, one of ``classes_``; None explains each text's
+            predicted class.
+        n_steps : int, default=50
+            Points on the integration path; more make the scores add up more exactly.
+
+        Returns
+        -------
+        explanation : pandas.DataFrame
+            One row per token the model saw (after truncation; words outside the
+            vocabulary appear as themselves): ``text_id`` (position in ``X``),
+            ``position``, ``token``, ``score`` and ``target`` (the class explained).
+            Render it with :func:`sklstm.show_explanation`.
+
+        Examples
+        --------
+        >>> from sklstm import LSTMSentimentClassifier
+        >>> texts = ["a wonderful film", "truly awful", "wonderful acting", "awful plot"] * 8
+        >>> clf = LSTMSentimentClassifier(embedding_dim=8, hidden_size=8, min_df=1,
+        ...                               max_iter=20, learning_rate_init=0.01, random_state=0)
+        >>> clf = clf.fit(texts, ["pos", "neg", "pos", "neg"] * 8)
+        >>> explanation = clf.explain(["such wonderful weather"])
+        >>> explanation.loc[explanation.score.idxmax(), "token"]
+        'wonderful'
+        """
+        check_is_fitted(self)
+        texts = check_texts(X)
+        if not isinstance(n_steps, Integral) or n_steps < 1:
+            raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
+        if target is not None:
+            _check_known_labels(np.asarray([target]), self.classes_)
+        targets = (
+            self.predict(texts) if target is None else np.full(len(texts), target, dtype=object)
+        )
+        device = next(self.module_.parameters()).device
+        sequences = self.vectorizer_.transform(texts)
+        frames = []
+        for text_id, tokens in enumerate(self.vectorizer_.analyze(texts)):
+            if not tokens:
+                continue
+            ids = torch.from_numpy(sequences[text_id][None]).to(device)
+            class_index = int(np.searchsorted(self.classes_, targets[text_id]))
+            scores, _ = integrated_gradients(self.module_, ids, class_index, n_steps)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "text_id": text_id,
+                        "position": np.arange(len(tokens)),
+                        "token": tokens,
+                        "score": scores.cpu().numpy().astype(np.float64),
+                        "target": [targets[text_id]] * len(tokens),
+                    }
+                )
+            )
+        columns = ["text_id", "position", "token", "score", "target"]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
     # --------------------------------------------------------------- persistence
 

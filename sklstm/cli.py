@@ -12,9 +12,11 @@ import contextlib
 import functools
 import logging
 import sys
+import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
+import joblib
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
@@ -23,6 +25,7 @@ from ._version import __version__
 from .allocator import reuse_freed_memory
 from .compare import LSTM_NAME, PLOT_FILE, RESULTS_FILE, compare, make_models
 from .datasets import load_imdb, load_mr
+from .explain import show_explanation
 
 BUILT_IN_DATASETS = ("imdb", "mr")
 # MR has no official split; papers report 10-fold cross-validation.
@@ -34,6 +37,7 @@ READERS = {
     ".parquet": pd.read_parquet,
     ".jsonl": functools.partial(pd.read_json, lines=True),
 }
+EXPLANATIONS_FILE = "explanations.html"
 FILE_TYPES = ", ".join(list(READERS)[:-1]) + f" or {list(READERS)[-1]}"
 TABLE_FORMATS = {
     "accuracy": "{:.4f}",
@@ -54,6 +58,7 @@ examples:
   sklstm compare --dataset mr --param hidden_size=64 --param pooling=mean+max
   sklstm compare --dataset reviews.csv --text-column review --label-column sentiment \\
       --test held_out.csv --save-model lstm.joblib
+  sklstm compare --dataset imdb --explain 20
 """
 
 
@@ -163,6 +168,12 @@ def _add_compare_arguments(parser):
     output.add_argument(
         "--save-model", metavar="PATH", type=Path, help="store the fitted LSTM with joblib"
     )
+    output.add_argument(
+        "--explain",
+        metavar="N",
+        type=_int_at_least(1),
+        help=f"write why the LSTM got N test texts wrong to {EXPLANATIONS_FILE} in --output",
+    )
     output.add_argument("--quiet", action="store_true", help="no progress bars or messages")
 
 
@@ -196,8 +207,11 @@ def _run_compare(args, parser):
     except ValueError as error:
         parser.error(f"--param: {error}")
     try:
-        with _progress_messages(not args.quiet):
+        with _progress_messages(not args.quiet), tempfile.TemporaryDirectory() as scratch:
             split = _load_split(args, parser)
+            # --explain needs the fitted LSTM back from its worker process.
+            scratch_path = Path(scratch) / "lstm.joblib" if args.explain else None
+            model_path = args.save_model or scratch_path
             table = compare(
                 models,
                 split.X_train,
@@ -207,10 +221,12 @@ def _run_compare(args, parser):
                 cv=split.cv,
                 stack=LSTM_NAME if args.stack else None,
                 output_dir=args.output,
-                save_models={LSTM_NAME: args.save_model} if args.save_model else None,
+                save_models={LSTM_NAME: model_path} if model_path else None,
                 # Workers are new processes, which do not inherit reuse_freed_memory.
                 initializer=reuse_freed_memory,
             )
+            if args.explain:
+                _explain_mistakes(joblib.load(model_path), split, args.explain, args.output)
     # A failed download, a model that fails on these texts or runs out of memory (torch
     # raises RuntimeError, a killed worker BrokenProcessPool, also a RuntimeError).
     except (OSError, ValueError, ArithmeticError, MemoryError, RuntimeError) as error:
@@ -221,6 +237,18 @@ def _run_compare(args, parser):
         return 130
     _print_report(table, args)
     return 0
+
+
+def _explain_mistakes(model, split, n_texts, output_dir):
+    """Write explanations of the first ``n_texts`` test texts the model gets wrong."""
+    predicted = model.predict(split.X_test)
+    wrong = np.flatnonzero(predicted != split.y_test)[:n_texts]
+    captions = {
+        i: f"Test text {index}: true label {split.y_test[index]}, predicted {predicted[index]}."
+        for i, index in enumerate(wrong)
+    }
+    explanation = model.explain([split.X_test[index] for index in wrong])
+    show_explanation(explanation, path=output_dir / EXPLANATIONS_FILE, captions=captions)
 
 
 def _load_split(args, parser):
@@ -241,11 +269,12 @@ def _load_split(args, parser):
             f"the labels of {args.dataset} have a single class ({classes[0]!r}); a classifier "
             "needs at least two"
         )
-    if args.save_model is not None and split.cv is not None:
-        parser.error(
-            "--save-model needs a held-out test set (--test FILE, or --dataset imdb without "
-            "--cv): with cross-validation there is one LSTM per fold"
-        )
+    for option in ("save_model", "explain"):
+        if getattr(args, option) is not None and split.cv is not None:
+            parser.error(
+                f"--{option.replace('_', '-')} needs a held-out test set (--test FILE, or "
+                "--dataset imdb without --cv): with cross-validation there is one LSTM per fold"
+            )
     if args.limit is not None and args.limit < len(split.y_train):
         X, y = _stratified_sample(split.X_train, split.y_train, args.limit, parser)
         split = split._replace(X_train=X, y_train=y)
@@ -333,6 +362,8 @@ def _print_report(table, args):
     formatters = {column: form.format for column, form in TABLE_FORMATS.items()}
     print(table.to_string(index=False, formatters=formatters))
     print(f"\nResults: {args.output / RESULTS_FILE}, {args.output / PLOT_FILE}")
+    if args.explain:
+        print(f"Explanations of the LSTM's mistakes: {args.output / EXPLANATIONS_FILE}")
     if args.save_model is not None:
         print(f"LSTM saved to {args.save_model}")
 

@@ -19,6 +19,9 @@ class LSTMTextNetwork(nn.Module):
     ----------
     n_ids : int
         Size of the embedding table (vocabulary plus padding and unknown ids).
+    n_ngram_ids : int
+        Size of the hashed n-gram embedding table, 0 for words only. Each step's input is
+        then its word embedding plus the embeddings of the n-grams ending there.
     embedding_dim, hidden_size, num_layers : int
         Sizes of the embedding, of each direction's hidden state, and number of layers.
     bidirectional : bool
@@ -34,6 +37,7 @@ class LSTMTextNetwork(nn.Module):
     def __init__(
         self,
         n_ids,
+        n_ngram_ids,
         embedding_dim,
         hidden_size,
         num_layers,
@@ -45,6 +49,9 @@ class LSTMTextNetwork(nn.Module):
         super().__init__()
         self.pooling = tuple(pooling)
         self.embedding = nn.Embedding(n_ids, embedding_dim, padding_idx=0)
+        self.ngram_embedding = (
+            nn.Embedding(n_ngram_ids, embedding_dim, padding_idx=0) if n_ngram_ids else None
+        )
         self.dropout = nn.Dropout(dropout)
         n_directions = 2 if bidirectional else 1
         sizes = [embedding_dim] + [n_directions * hidden_size] * (num_layers - 1)
@@ -55,12 +62,22 @@ class LSTMTextNetwork(nn.Module):
         self.output = nn.Linear(len(self.pooling) * n_directions * hidden_size, n_outputs)
 
     def forward(self, ids, lengths):
-        # ids: (B, T) padded at the end; lengths: (B,) with 1 <= lengths <= T
-        positions = torch.arange(ids.size(1), device=ids.device)
+        # ids: (B, T) padded at the end, or (B, T, 1 + n-gram orders); lengths: (B,), 1..T
+        return self.classify(self.embed(ids), lengths)  # (B, n_outputs)
+
+    def embed(self, ids):
+        """Input vectors of each step: (B, T) or (B, T, C) ids -> (B, T, E)."""
+        if self.ngram_embedding is None:
+            return self.embedding(ids)
+        return self.embedding(ids[:, :, 0]) + self.ngram_embedding(ids[:, :, 1:]).sum(2)
+
+    def classify(self, inputs, lengths):
+        """Logits from input vectors: (B, T, E) and lengths (B,) -> (B, n_outputs)."""
+        positions = torch.arange(inputs.size(1), device=inputs.device)
         mask = positions < lengths[:, None]  # (B, T)
         # For each step, where that step's token sits when the text is read backwards.
         reverse = torch.where(mask, lengths[:, None] - 1 - positions, positions)  # (B, T)
-        states = self.dropout(self.embedding(ids))  # (B, T, E)
+        states = self.dropout(inputs)  # (B, T, E)
         for i, forward_lstm in enumerate(self.forward_layers):
             if i > 0:
                 states = self.dropout(states)

@@ -8,11 +8,12 @@ class RaggedSequences:
 
     Sequence ``i`` is ``ids[offsets[i]:offsets[i + 1]]``. Storing one flat array keeps a
     corpus of reviews compact (no padding to the longest text) and lets a batch be padded
-    with one vectorised gather (see :func:`sklstm.batching.pad_batch`).
+    with one vectorised gather (see :func:`sklstm.batching.pad_batch`). Each step may carry
+    several ids (a word and the n-grams ending at it): ``ids`` then has one column per id.
 
     Parameters
     ----------
-    ids : ndarray of shape (n_tokens,)
+    ids : ndarray of shape (n_tokens,) or (n_tokens, n_channels)
         The concatenated sequences.
     offsets : ndarray of shape (n_sequences + 1,)
         Start of each sequence in ``ids``, followed by ``len(ids)``.

@@ -10,6 +10,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils import murmurhash3_32
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -24,6 +25,8 @@ _LINE_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
 # Words and numbers (any script), apostrophes inside words ("don't"), and the two punctuation
 # marks that carry sentiment on their own.
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[!?]")
+# Odd 64-bit multiplier for chaining token hashes into n-gram hashes (wraps around).
+_NGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def tokenize(text):
@@ -121,6 +124,13 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
     tokenizer : callable or None, default=None
         A function from a string to a list of token strings. None uses
         :func:`sklstm.text.tokenize`.
+    ngram_range : tuple (1, max_n), default=(1, 1)
+        With ``max_n > 1``, every step also carries the ids of the n-grams (n = 2 .. max_n)
+        ending at it, hashed into ``ngram_buckets`` rows, so that "not good" gets an id of its
+        own. Id 0 means no n-gram (the first tokens of a text). n-grams are formed after
+        truncation, from the token strings, so unknown words still make distinct n-grams.
+    ngram_buckets : int, default=262144
+        Number of hashed n-gram ids, 0 (no n-gram) included. Used when ``max_n > 1``.
 
     Attributes
     ----------
@@ -136,6 +146,12 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
     >>> seqs = vt.transform(["a good plot!"])
     >>> vt.inverse_transform(seqs)
     [['a', 'good', '<unk>', '!']]
+
+    With bigrams, each step holds its word id and the id of the bigram ending there:
+
+    >>> bigrams = VocabularyTransformer(min_df=1, ngram_range=(1, 2)).fit(["a good film"])
+    >>> bigrams.transform(["a good film"]).ids.shape
+    (3, 2)
     """
 
     _parameter_constraints = {
@@ -145,6 +161,8 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         "truncation": [StrOptions({"head_tail", "head", "tail"})],
         "lowercase": ["boolean"],
         "tokenizer": [callable, None],
+        "ngram_range": [tuple],
+        "ngram_buckets": [Interval(Integral, 2, None, closed="left")],
     }
 
     def __init__(
@@ -155,6 +173,8 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         truncation="head_tail",
         lowercase=True,
         tokenizer=None,
+        ngram_range=(1, 1),
+        ngram_buckets=2**18,
     ):
         self.max_features = max_features
         self.min_df = min_df
@@ -162,6 +182,8 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         self.truncation = truncation
         self.lowercase = lowercase
         self.tokenizer = tokenizer
+        self.ngram_range = ngram_range
+        self.ngram_buckets = ngram_buckets
 
     def _tokenize(self, texts):
         tokenizer = tokenize if self.tokenizer is None else self.tokenizer
@@ -184,12 +206,14 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         -------
         self : VocabularyTransformer
         """
+        check_ngram_range(self.ngram_range)
         self._fit_tokens(self._tokenize(check_texts(X)))
         return self
 
     def fit_transform(self, X, y=None):
         """Learn the vocabulary and return ``X`` as id sequences, tokenising only once."""
         self._validate_params()
+        check_ngram_range(self.ngram_range)
         tokens = self._tokenize(check_texts(X))
         self._fit_tokens(tokens)
         return self._to_ids(tokens)
@@ -219,21 +243,55 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         Returns
         -------
         sequences : RaggedSequences
-            One id sequence per text, at most ``max_len`` long.
+            One id sequence per text, at most ``max_len`` long; with n-grams, each step has
+            ``max_n`` ids: the word's, then those of the n-grams ending there (n = 2 ..).
         """
         check_is_fitted(self)
         return self._to_ids(self._tokenize(check_texts(X)))
 
+    def analyze(self, X):
+        """The tokens of each text that :meth:`transform` turns into ids, after truncation.
+
+        Words outside the vocabulary are kept as they are (``transform`` maps them to the
+        unknown id), so the tokens line up with the ids one to one.
+
+        Examples
+        --------
+        >>> VocabularyTransformer(max_len=3, min_df=1).fit(["a"]).analyze(["A b c d e"])
+        [['a', 'b', 'e']]
+        """
+        check_is_fitted(self)
+        return [self._truncate(doc) for doc in self._tokenize(check_texts(X))]
+
     def _to_ids(self, tokens):
         truncated = [self._truncate(doc) for doc in tokens]
         lengths = np.fromiter((len(doc) for doc in truncated), dtype=np.int64, count=len(truncated))
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        flat = list(chain.from_iterable(truncated))
         lookup = self.vocabulary_.get
-        ids = np.fromiter(
-            (lookup(tok, UNKNOWN_ID) for tok in chain.from_iterable(truncated)),
-            dtype=np.int64,
-            count=int(lengths.sum()),
-        )
-        return RaggedSequences(ids, np.concatenate([[0], np.cumsum(lengths)]))
+        ids = np.fromiter((lookup(tok, UNKNOWN_ID) for tok in flat), np.int64, count=len(flat))
+        max_n = self.ngram_range[1]
+        if max_n > 1:
+            ids = np.column_stack([ids, *self._ngram_ids(flat, offsets, lengths, max_n)])
+        return RaggedSequences(ids, offsets)
+
+    def _ngram_ids(self, flat, offsets, lengths, max_n):
+        # Hash each distinct token once, then chain the hashes of consecutive tokens, all
+        # in numpy: n-grams cost no Python work per occurrence.
+        codes = {}
+        index = np.fromiter((codes.setdefault(t, len(codes)) for t in flat), np.int64, len(flat))
+        token_hash = np.fromiter(
+            (murmurhash3_32(t, positive=True) for t in codes), np.uint64, len(codes)
+        )[index]
+        position = np.arange(len(flat)) - np.repeat(offsets[:-1], lengths)
+        ngram_hash, ngram_ids = token_hash.copy(), []
+        for n in range(2, max_n + 1):
+            # ngram_hash[i] now covers tokens i-n+1 .. i (wrapped garbage where i < n-1,
+            # which the mask below discards).
+            ngram_hash = ngram_hash * _NGRAM_MIX + np.roll(token_hash, n - 1) + np.uint64(n)
+            buckets = 1 + (ngram_hash >> np.uint64(16)) % np.uint64(self.ngram_buckets - 1)
+            ngram_ids.append(np.where(position >= n - 1, buckets.astype(np.int64), PAD_ID))
+        return ngram_ids
 
     def _truncate(self, doc):
         if self.max_len is None or len(doc) <= self.max_len:
@@ -249,7 +307,8 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         """Map id sequences back to token lists (unknown words become ``"<unk>"``)."""
         check_is_fitted(self)
         id_to_token = np.array([PAD_TOKEN, UNKNOWN_TOKEN, *self.vocabulary_], dtype=object)
-        return [id_to_token[seq].tolist() for seq in _as_ragged(X)]
+        # With n-grams the word id is the first of each step's ids.
+        return [id_to_token[seq if seq.ndim == 1 else seq[:, 0]].tolist() for seq in _as_ragged(X)]
 
     @property
     def n_ids_(self):
@@ -264,6 +323,22 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.requires_fit = True
         return tags
+
+
+def check_ngram_range(ngram_range):
+    """Raise ValueError unless ``ngram_range`` is ``(1, max_n)`` with an integer ``max_n >= 1``."""
+    valid = (
+        len(ngram_range) == 2
+        and all(isinstance(n, Integral) for n in ngram_range)
+        and ngram_range[0] == 1
+        and ngram_range[1] >= 1
+    )
+    if not valid:
+        raise ValueError(
+            f"The 'ngram_range' parameter must be a tuple (1, max_n) with an integer max_n >= 1, "
+            f"e.g. (1, 2) for words and bigrams; got {ngram_range!r}. Words are always an "
+            f"input, so the range starts at 1."
+        )
 
 
 def _as_ragged(X):

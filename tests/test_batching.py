@@ -47,3 +47,10 @@ def test_pad_batch_gives_an_empty_text_one_padding_step():
     assert ids.tolist() == [[0]] and lengths.tolist() == [1]
     ids, lengths = pad_batch(RaggedSequences.from_lists([[]]), np.array([0]))
     assert ids.tolist() == [[0]] and lengths.tolist() == [1]
+
+
+def test_pad_batch_pads_every_id_of_a_step():
+    seqs = RaggedSequences(np.array([[4, 0], [5, 9], [7, 0]]), np.array([0, 2, 3]))
+    ids, lengths = pad_batch(seqs, np.array([1, 0]))
+    assert ids.tolist() == [[[7, 0], [0, 0]], [[4, 0], [5, 9]]]
+    assert lengths.tolist() == [1, 2]

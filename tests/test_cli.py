@@ -157,6 +157,32 @@ def test_csv_with_parquet_test_file_and_saved_model(tmp_path, capsys, reviews, c
     assert call["initializer"] is sklstm.reuse_freed_memory
 
 
+def test_explain_writes_the_lstms_mistakes_as_html(tmp_path, capsys, reviews, compare_calls):
+    train = write_table(reviews(60, seed=0), tmp_path / "train.csv")
+    test_frame = reviews(40, seed=1)
+    test = write_table(test_frame, tmp_path / "test.csv")
+    output = tmp_path / "out"
+    # One epoch of a tiny LSTM: it gets many of the test texts wrong.
+    status, out, err = run(
+        ["compare", "--dataset", train, "--test", test, "--text-column", "review",
+         "--label-column", "sentiment", *TINY_LSTM, "--param", "max_iter=1",
+         "--output", output, "--explain", "2", "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    page = (output / "explanations.html").read_text(encoding="utf-8")
+    assert f"Explanations of the LSTM's mistakes: {output / 'explanations.html'}" in out
+    captions = [line for line in page.split("<p>") if line.startswith("Test text ")]
+    assert len(captions) == 2
+    for caption in captions:
+        index = int(caption.split()[2].rstrip(":"))
+        true_label = test_frame.sentiment[index]
+        assert f"true label {true_label}, predicted {'neg' if true_label == 'pos' else 'pos'}" in (
+            caption
+        )
+    assert not list(tmp_path.glob("**/lstm.joblib"))  # the model was only kept to explain
+
+
 def test_tsv_without_test_set_is_cross_validated(tmp_path, capsys, reviews, compare_calls):
     data = write_table(reviews(40, seed=0), tmp_path / "reviews.tsv")
     output = tmp_path / "out"
@@ -376,6 +402,14 @@ USAGE_ERRORS = {
     "saved model with cv": (
         ["--dataset", "{good}", *COLUMNS_OK, "--save-model", "{tmp}/m.joblib"],
         ["--save-model needs a held-out test set"],
+    ),
+    "explain with cv": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--explain", "3"],
+        ["--explain needs a held-out test set"],
+    ),
+    "explain nothing": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--explain", "0"],
+        ["--explain", "must be at least 1, got 0"],
     ),
 }
 

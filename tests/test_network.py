@@ -8,7 +8,7 @@ from sklstm.network import LSTMTextNetwork
 
 def _network(bidirectional, num_layers, pooling, n_outputs=1):
     torch.manual_seed(0)
-    return LSTMTextNetwork(60, 8, 6, num_layers, bidirectional, pooling, 0.0, n_outputs).eval()
+    return LSTMTextNetwork(60, 0, 8, 6, num_layers, bidirectional, pooling, 0.0, n_outputs).eval()
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,21 @@ def test_gradients_reach_every_parameter():
     net(torch.randint(2, 60, (3, 7)), torch.tensor([7, 4, 2])).sum().backward()
     for name, param in net.named_parameters():
         assert param.grad is not None and param.grad.abs().sum() > 0, name
+
+
+def test_ngram_inputs_add_to_the_word_embedding_and_padding_still_never_counts():
+    torch.manual_seed(0)
+    net = LSTMTextNetwork(60, 30, 8, 6, 1, True, ("mean", "max"), 0.0, 1).eval()
+    torch.manual_seed(1)
+    text = torch.stack([torch.randint(2, 60, (1, 5)), torch.randint(0, 30, (1, 5))], 2)
+    longer = torch.stack([torch.randint(2, 60, (1, 40)), torch.randint(0, 30, (1, 40))], 2)
+    padded = torch.cat([text, torch.zeros(1, 35, 2, dtype=torch.long)], 1)
+    with torch.no_grad():
+        alone = net(text, torch.tensor([5]))
+        batched = net(torch.cat([padded, longer]), torch.tensor([5, 40]))
+        other_ngrams = text.clone()
+        other_ngrams[0, 2, 1] = (text[0, 2, 1] + 1) % 30
+        assert not torch.allclose(alone, net(other_ngrams, torch.tensor([5])))
+    torch.testing.assert_close(alone[0], batched[0], atol=1e-6, rtol=0)
+    expected = net.embedding(text[:, :, 0]) + net.ngram_embedding(text[:, :, 1])
+    torch.testing.assert_close(net.embed(text), expected)

@@ -1,4 +1,6 @@
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -137,3 +139,43 @@ def test_check_texts_rejects_bad_input_with_a_clear_message(X, error, message):
 def test_check_texts_names_the_index_label_of_a_series():
     with pytest.raises(ValueError, match="index label 'r2'"):
         check_texts(pd.Series(["a", None], index=["r1", "r2"]))
+
+
+def test_ngrams_get_one_hashed_id_each_and_none_before_enough_tokens():
+    vt = VocabularyTransformer(min_df=1, ngram_range=(1, 3), ngram_buckets=1000).fit(["x"])
+    seqs = vt.transform(["not good at all", "quite not good", "good not"])
+    first, second, reversed_pair = seqs[0], seqs[1], seqs[2]
+    assert seqs.ids.shape == (9, 3)
+    # Words keep their vocabulary ids (unknown here) in the first column.
+    assert (seqs.ids[:, 0] == UNKNOWN_ID).all()
+    # A bigram has no id at a text's first token, a trigram none at its first two.
+    assert first[0, 1:].tolist() == [PAD_ID, PAD_ID] and first[1, 2] == PAD_ID
+    assert second[0, 1] == PAD_ID
+    # "not good" gets the same id wherever it occurs, and another than "good not".
+    assert first[1, 1] == second[2, 1]
+    assert reversed_pair[1, 1] != first[1, 1]
+    assert ((seqs.ids[:, 1:] >= 0) & (seqs.ids[:, 1:] < 1000)).all()
+    # The five distinct bigrams (one occurs twice) do not share a bucket.
+    assert len(np.unique(seqs.ids[seqs.ids[:, 1] > 0, 1])) == 5
+
+
+def test_ngram_ids_are_the_same_in_another_process():
+    # Python's own str hash changes between processes; n-gram ids must not.
+    code = (
+        "from sklstm.text import VocabularyTransformer as V;"
+        "print(V(min_df=1, ngram_range=(1, 2)).fit(['a']).transform(['not good']).ids.tolist())"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    vt = VocabularyTransformer(min_df=1, ngram_range=(1, 2)).fit(["a"])
+    assert run.stdout.strip() == str(vt.transform(["not good"]).ids.tolist())
+
+
+def test_inverse_transform_shows_words_of_ngram_sequences():
+    vt = VocabularyTransformer(min_df=1, ngram_range=(1, 2)).fit(["a good film"])
+    assert vt.inverse_transform(vt.transform(["a bad film", ""])) == [["a", "<unk>", "film"], []]
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 2), (0, 1), (1, 0), (1,), (1, 2.0)])
+def test_bad_ngram_range_is_a_clear_error(ngram_range):
+    with pytest.raises(ValueError, match=r"'ngram_range' parameter must be a tuple \(1, max_n\)"):
+        VocabularyTransformer(ngram_range=ngram_range).fit(["a b"])

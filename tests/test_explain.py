@@ -1,0 +1,125 @@
+import numpy as np
+import pytest
+import torch
+from conftest import SIGNAL_WORDS
+from scipy.special import logit
+
+from sklstm import LSTMSentimentClassifier, show_explanation
+from sklstm.explain import HTMLExplanation
+
+
+def _small(**params):
+    defaults = {
+        "embedding_dim": 8,
+        "hidden_size": 8,
+        "min_df": 1,
+        "batch_size": 16,
+        "max_iter": 8,
+        "learning_rate_init": 0.02,
+        "random_state": 0,
+    }
+    return LSTMSentimentClassifier(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def fitted(make_corpus):
+    X, y = make_corpus(300)
+    return _small().fit(X, y), X, y
+
+
+def _baseline_log_odds(clf, n_tokens, class_index):
+    # The model's log-odds for a text of n_tokens zero input vectors.
+    with torch.no_grad():
+        logits = clf.module_.classify(torch.zeros(1, n_tokens, 8), torch.tensor([n_tokens]))[0]
+    if len(logits) == 1:
+        return float(logits[0]) if class_index == 1 else -float(logits[0])
+    others = torch.cat([logits[:class_index], logits[class_index + 1 :]])
+    return float(logits[class_index] - others.logsumexp(0))
+
+
+def _log_odds(proba):
+    return logit(np.clip(proba, 1e-12, 1 - 1e-12))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_scores_add_up_to_the_change_in_log_odds(make_corpus, n_classes):
+    X, y = make_corpus(300, n_classes=n_classes)
+    clf = _small().fit(X, y)
+    texts = X[:5]
+    explanation = clf.explain(texts, n_steps=300)
+    proba = clf.predict_proba(texts)
+    for text_id, rows in explanation.groupby("text_id"):
+        k = int(np.searchsorted(clf.classes_, rows.target.iloc[0]))
+        change = _log_odds(proba[text_id, k]) - _baseline_log_odds(clf, len(rows), k)
+        assert rows.score.sum() == pytest.approx(change, rel=0.03, abs=0.05)
+
+
+def test_the_words_that_decide_the_class_score_highest(fitted):
+    clf, X, _ = fitted
+    explanation = clf.explain(X[:20])
+    for _, rows in explanation.groupby("text_id"):
+        signal = rows.token.isin(SIGNAL_WORDS[int(rows.target.iloc[0])])
+        assert rows.score[signal].mean() > rows.score[~signal].mean() + 0.3
+
+
+def test_explaining_the_other_class_flips_the_scores_of_a_binary_model(fitted):
+    clf, X, _ = fitted
+    predicted = clf.explain(X[:3])
+    other = clf.explain(X[:3], target=1 - predicted.target.iloc[0])
+    first = predicted.text_id == 0
+    np.testing.assert_allclose(other.score[first], -predicted.score[first], atol=1e-5)
+    assert (other.target == 1 - predicted.target.iloc[0]).all()
+
+
+def test_tokens_are_those_the_model_saw_after_truncation(make_corpus):
+    X, y = make_corpus(100)
+    clf = _small(max_len=4, max_iter=1, ngram_range=(1, 2), ngram_buckets=500).fit(X, y)
+    explanation = clf.explain(["One two three FOUR five six", "", "unseenword"])
+    assert explanation.token.tolist() == ["one", "two", "five", "six", "unseenword"]
+    assert explanation.text_id.tolist() == [0, 0, 0, 0, 2]
+    assert explanation.position.tolist() == [0, 1, 2, 3, 0]
+    assert np.isfinite(explanation.score).all()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"target": "maybe"}, r"labels \['maybe'\] that are not among the classes"),
+        ({"n_steps": 0}, "n_steps must be a positive integer; got 0"),
+    ],
+)
+def test_bad_explain_arguments_are_clear_errors(fitted, params, message):
+    clf, X, _ = fitted
+    with pytest.raises(ValueError, match=message):
+        clf.explain(X[:1], **params)
+
+
+def test_show_explanation_escapes_user_text_and_saves_html(fitted, tmp_path):
+    clf, _, _ = fitted
+    explanation = clf.explain(["<script>alert(1)</script> & awful"])
+    page = show_explanation(
+        explanation, path=tmp_path / "why.html", captions={0: "true label: <b>neg</b>"}
+    )
+    assert isinstance(page, HTMLExplanation)
+    assert "<script>" not in page.html and "&lt;b&gt;neg&lt;/b&gt;" in page.html
+    assert ">script<" in page.html and ">awful<" in page.html
+    assert page._repr_html_() == page.html
+    assert (tmp_path / "why.html").read_text(encoding="utf-8") == page.html
+
+
+def test_show_explanation_colours_support_green_and_opposition_red():
+    import pandas as pd
+
+    explanation = pd.DataFrame(
+        {
+            "text_id": [3, 3],
+            "position": [0, 1],
+            "token": ["good", "bad"],
+            "score": [2.0, -1.0],
+            "target": ["pos", "pos"],
+        }
+    )
+    page = show_explanation(explanation).html
+    assert 'style="background: rgba(0, 160, 0, 0.60)">good<' in page
+    assert 'style="background: rgba(200, 0, 0, 0.30)">bad<' in page
+    assert "Text 3: evidence for class pos (total +1.00)" in page
