@@ -33,8 +33,13 @@ def only_sklstm_types(untrusted):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"early_stopping": True, "validation_fraction": 0.25}, {"warm_start": True}],
-    ids=["default", "early_stopping", "warm_start"],
+    [
+        {},
+        {"early_stopping": True, "validation_fraction": 0.25},
+        {"warm_start": True},
+        {"ngram_range": (1, 2), "ngram_buckets": 64},
+    ],
+    ids=["default", "early_stopping", "warm_start", "ngrams"],
 )
 def test_skops_round_trip_is_exact_and_needs_only_sklstm_types(make_corpus, tmp_path, params):
     texts, labels = make_corpus(n_texts=60)
