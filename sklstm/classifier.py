@@ -2,7 +2,9 @@
 
 import contextlib
 import itertools
+import os
 import warnings
+from collections.abc import Mapping
 from numbers import Integral, Real
 
 import numpy as np
@@ -12,12 +14,13 @@ from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from ._version import __version__
+from .embeddings import check_word_vectors, lookup_word_vectors
 from .explain import integrated_gradients
 from .network import POOLINGS, LSTMTextNetwork
 from .text import VocabularyTransformer, check_ngram_range, check_texts
@@ -70,6 +73,14 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Rows of the hashed n-gram embedding table (``2**18``); used when ``max_n > 1``.
     embedding_dim : int, default=128
         Size of the word embeddings.
+    pretrained_embeddings : dict, gensim KeyedVectors, str, path or None, default=None
+        Word vectors to start the word embeddings from: a dict of word to vector, gensim
+        ``KeyedVectors``, or the path of a GloVe or word2vec text file (optionally gzipped;
+        only the vocabulary's lines are kept). Vectors need ``embedding_dim`` numbers; words
+        without one start random. ``embedding_coverage_`` tells how many were found.
+    freeze_embeddings : bool, default=False
+        Keep the word embeddings fixed while training (useful with pretrained vectors and
+        little data); by default they are fine-tuned.
     hidden_size : int, default=128
         Size of the LSTM state, per direction.
     num_layers : int, default=1
@@ -121,6 +132,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Class labels, sorted.
     vectorizer_ : VocabularyTransformer
         The fitted vocabulary.
+    embedding_coverage_ : float or None
+        Share of the vocabulary that ``pretrained_embeddings`` had a vector for; None
+        without pretrained embeddings.
     module_ : torch.nn.Module
         The trained network (an :class:`~sklstm.network.LSTMTextNetwork`).
     n_iter_ : int
@@ -161,6 +175,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "ngram_range": [tuple],
         "ngram_buckets": [Interval(Integral, 2, None, closed="left")],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "pretrained_embeddings": [Mapping, str, os.PathLike, HasMethods(["get_vector"]), None],
+        "freeze_embeddings": ["boolean"],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
@@ -192,6 +208,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         ngram_range=(1, 1),
         ngram_buckets=2**18,
         embedding_dim=128,
+        pretrained_embeddings=None,
+        freeze_embeddings=False,
         hidden_size=128,
         num_layers=1,
         bidirectional=True,
@@ -219,6 +237,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_range = ngram_range
         self.ngram_buckets = ngram_buckets
         self.embedding_dim = embedding_dim
+        self.pretrained_embeddings = pretrained_embeddings
+        self.freeze_embeddings = freeze_embeddings
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
@@ -258,6 +278,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self : LSTMSentimentClassifier
         """
         check_ngram_range(self.ngram_range)
+        check_word_vectors(self.pretrained_embeddings)
         device = self._check_device()
         texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
         continuing = self.warm_start and hasattr(self, "module_")
@@ -302,6 +323,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         if first_call:
             self._validate_params()
             check_ngram_range(self.ngram_range)
+            check_word_vectors(self.pretrained_embeddings)
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             classes = np.unique(column_or_1d(classes))
@@ -387,14 +409,29 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             "pooling": tuple(self.pooling.split("+")),
             "dropout": self.dropout,
             "n_outputs": objective_for(len(classes)).n_outputs,
+            "freeze_embedding": self.freeze_embeddings,
         }
         self.module_ = LSTMTextNetwork(**self._network_kwargs).to(device)
+        self.embedding_coverage_ = self._load_pretrained_embeddings()
         self._optimizer = None
         self.n_iter_ = 0
         self.loss_curve_ = []
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = None
         self.history_ = None
+
+    def _load_pretrained_embeddings(self):
+        """Copy the pretrained vectors into the embedding; return the share of words found."""
+        if self.pretrained_embeddings is None:
+            return None
+        vocabulary = self.vectorizer_.vocabulary_
+        rows, vectors = lookup_word_vectors(
+            self.pretrained_embeddings, vocabulary, self.embedding_dim
+        )
+        weight = self.module_.embedding.weight
+        with torch.no_grad():
+            weight[torch.from_numpy(rows).to(weight.device)] = torch.from_numpy(vectors).to(weight)
+        return len(rows) / len(vocabulary)
 
     def _dataset(self, texts, y, sample_weight):
         class_index = np.searchsorted(self.classes_, y)

@@ -32,6 +32,8 @@ class LSTMTextNetwork(nn.Module):
         Dropout on the embeddings, between layers and before the output layer.
     n_outputs : int
         Number of logits (1 for a binary problem).
+    freeze_embedding : bool, default=False
+        Keep the word embeddings as initialised (e.g. with pretrained vectors).
     """
 
     def __init__(
@@ -45,10 +47,12 @@ class LSTMTextNetwork(nn.Module):
         pooling,
         dropout,
         n_outputs,
+        freeze_embedding=False,
     ):
         super().__init__()
         self.pooling = tuple(pooling)
         self.embedding = nn.Embedding(n_ids, embedding_dim, padding_idx=0)
+        self.embedding.weight.requires_grad_(not freeze_embedding)
         self.ngram_embedding = (
             nn.Embedding(n_ngram_ids, embedding_dim, padding_idx=0) if n_ngram_ids else None
         )
