@@ -34,8 +34,10 @@ POOLING_OPTIONS = {
 }
 
 # Texts are turned into ids this many at a time when predicting, so memory stays bounded
-# however many texts are passed.
-PREDICT_CHUNK_SIZE = 8192
+# however many texts are passed. Measured (benchmarks/memory.py): with 8192, the token
+# lists of a chunk took ~100 MiB and left Python's small-object arenas a little more
+# fragmented after every chunk; 1024 is as fast and needs a fraction of that.
+PREDICT_CHUNK_SIZE = 1024
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -504,6 +506,38 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
 
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of ``predict(X)`` against ``y``.
+
+        Parameters
+        ----------
+        X : list, tuple, ndarray or pandas Series of str
+            Texts.
+        y : array-like of shape (n_texts,)
+            True labels, all among ``classes_``.
+        sample_weight : array-like of shape (n_texts,), default=None
+            Weight of each text.
+
+        Returns
+        -------
+        score : float
+
+        Raises
+        ------
+        ValueError
+            If ``y`` holds labels the model was not fitted on (it could never predict
+            them), checked before any prediction.
+        """
+        check_is_fitted(self)
+        unknown = np.setdiff1d(np.unique(column_or_1d(y)), self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y has labels {unknown.tolist()!r} that the model was not fitted on; it "
+                f"predicts only its classes_ {self.classes_.tolist()!r}. Map y onto those "
+                f"labels or refit with texts of every class."
+            )
+        return super().score(X, y, sample_weight=sample_weight)
+
     def _logits(self, X):
         check_is_fitted(self)
         texts = check_texts(X)
@@ -513,15 +547,15 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         current = next(self.module_.parameters()).device
         if current.type != device.type or device.index not in (None, current.index):
             self.module_.to(device)
-        chunks = [
-            predict_logits(
-                self.module_,
-                self.vectorizer_.transform(texts[start : start + PREDICT_CHUNK_SIZE]),
-                device,
-            )
-            for start in range(0, len(texts), PREDICT_CHUNK_SIZE)
-        ]
-        return torch.cat(chunks).double().numpy()
+        # Allocated before any chunk and filled in place: keeping each chunk's result alive
+        # until a final concatenation pinned the heap between chunks, so that memory grew
+        # with the number of texts.
+        logits = np.empty((len(texts), self.module_.output.out_features))
+        for start in range(0, len(texts), PREDICT_CHUNK_SIZE):
+            stop = start + PREDICT_CHUNK_SIZE
+            sequences = self.vectorizer_.transform(texts[start:stop])
+            logits[start:stop] = predict_logits(self.module_, sequences, device).numpy()
+        return logits
 
     def explain(self, X, target=None, n_steps=50):
         """Score how much each token of each text pushed the model towards a class.
