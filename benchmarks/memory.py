@@ -26,6 +26,8 @@ keep up to 1 GiB of freed memory for reuse, which is part of the peaks measured 
 
     python benchmarks/memory.py                                                  # full size
     python benchmarks/memory.py --limit 1500 --max-len 64 --predict 2000 16000   # small check
+    # a tiny network: cheap, while tokenising and batching stay as at full size
+    python benchmarks/memory.py --limit 1500 --embedding-dim 16 --hidden-size 16 --threads 1
 """
 
 import argparse
@@ -73,7 +75,13 @@ def child(args):
     set_threads(args.threads)
     if args.child == "fit":
         texts, labels = load_imdb("train", args.limit, args.seed)
-        clf = LSTMSentimentClassifier(max_len=args.max_len, max_iter=1, random_state=args.seed)
+        sizes = {"embedding_dim": args.embedding_dim, "hidden_size": args.hidden_size}
+        clf = LSTMSentimentClassifier(
+            max_len=args.max_len,
+            max_iter=1,
+            random_state=args.seed,
+            **{name: size for name, size in sizes.items() if size is not None},
+        )
         row = {"measurement": "fit (1 epoch)", "texts": len(texts)}
         row.update(measure_call(clf.fit, texts, labels))
         joblib.dump(clf, args.model)
@@ -90,7 +98,14 @@ def child(args):
 def run_child(args, kind, model, texts=None):
     command = [sys.executable, __file__, "--child", kind, "--model", str(model)]
     command += ["--max-len", str(args.max_len), "--seed", str(args.seed)]
-    for flag, value in (("--limit", args.limit), ("--texts", texts), ("--threads", args.threads)):
+    flags = {
+        "--limit": args.limit,
+        "--texts": texts,
+        "--threads": args.threads,
+        "--embedding-dim": args.embedding_dim,
+        "--hidden-size": args.hidden_size,
+    }
+    for flag, value in flags.items():
         if value is not None:
             command += [flag, str(value)]
     print(f"measuring {kind} {texts or ''} in a new process ...", flush=True)
@@ -104,6 +119,8 @@ def main():
     parser.add_argument("--max-len", type=int, default=400, help="tokens kept per text")
     parser.add_argument("--predict", type=int, nargs="+", default=FULL_PREDICT, help="sizes")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--embedding-dim", type=int, help="default: the estimator's")
+    parser.add_argument("--hidden-size", type=int, help="default: the estimator's")
     add_threads_flag(parser)
     # Internal, for the measuring processes.
     parser.add_argument("--child", choices=["fit", "predict"], help=argparse.SUPPRESS)
@@ -121,7 +138,13 @@ def main():
     smallest = rows[1]["call_peak_increase_mib"]
     for row in rows[1:]:
         row["increase_vs_smallest_predict"] = row["call_peak_increase_mib"] / smallest
-    small = args.limit is not None or args.max_len != 400 or args.predict != FULL_PREDICT
+    small = (
+        args.limit is not None
+        or args.max_len != 400
+        or args.predict != FULL_PREDICT
+        or args.embedding_dim is not None
+        or args.hidden_size is not None
+    )
     save(rows, "memory", small, settings_text(args))
 
 
