@@ -60,6 +60,7 @@ sphinx_gallery_conf = {
         [
             "plot_getting_started.py",
             "plot_imdb_vs_bag_of_words.py",
+            "plot_explain.py",
             "plot_grid_search.py",
             "plot_stacking.py",
             "plot_persistence.py",

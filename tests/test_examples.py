@@ -16,6 +16,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE_FILES = [
     "plot_getting_started.py",
     "plot_imdb_vs_bag_of_words.py",
+    "plot_explain.py",
     "plot_grid_search.py",
     "plot_stacking.py",
     "plot_persistence.py",
