@@ -316,3 +316,24 @@ def test_fit_on_a_million_character_text_is_bounded_by_max_len(monkeypatch, make
     clf = LSTMSentimentClassifier(max_iter=1, max_len=48, **TINY).fit(texts, labels)
     assert max(widths) <= 48
     assert_probabilities(clf.predict_proba(texts[:1]), 1)
+
+
+# ------------------------------------------------------------------ many texts
+
+
+def test_predict_tokenises_and_runs_at_most_one_chunk_at_a_time(fitted, monkeypatch, make_corpus):
+    # Memory bounded independently of the number of texts: no step ever holds the ids of
+    # more than PREDICT_CHUNK_SIZE texts (the figures are in benchmarks/memory.py).
+    monkeypatch.setattr(classifier_module, "PREDICT_CHUNK_SIZE", 16)
+    sizes = []
+    original = classifier_module.predict_logits
+
+    def recording_predict_logits(network, sequences, device):
+        sizes.append(len(sequences))
+        return original(network, sequences, device)
+
+    monkeypatch.setattr(classifier_module, "predict_logits", recording_predict_logits)
+    texts, _ = make_corpus(n_texts=100)
+    proba = fitted.predict_proba(texts)
+    assert sizes == [16] * 6 + [4]
+    assert_probabilities(proba, 100)
