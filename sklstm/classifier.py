@@ -21,7 +21,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, colu
 
 from ._version import __version__
 from .embeddings import check_word_vectors, lookup_word_vectors
-from .explain import integrated_gradients
+from .explain import occlusion_scores
 from .network import POOLINGS, LSTMTextNetwork
 from .text import VocabularyTransformer, check_ngram_range, check_texts
 from .training import Dataset, StoppingRule, objective_for, predict_logits, train
@@ -557,16 +557,17 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             logits[start:stop] = predict_logits(self.module_, sequences, device).numpy()
         return logits
 
-    def explain(self, X, target=None, n_steps=50):
+    def explain(self, X, target=None):
         """Score how much each token of each text pushed the model towards a class.
 
-        Uses integrated gradients on the input vectors (see
-        :func:`sklstm.explain.integrated_gradients`): a token's score is its share of the
-        change in the class's log-odds, log p / (1 - p), between a text of no information
-        (all input vectors zero) and the text itself; the scores of a text add up to that
-        change. Unlike occlusion, this needs one batched forward and backward pass per text
-        and accounts for interactions between words, and unlike raw gradients its scores
-        have a known total.
+        Occlusion: a token's score is how much the class's log-odds, log p / (1 - p), fall
+        when that token's input vector (its word, and the n-grams ending there) is blanked
+        out, i.e. set to the padding vector, everything else unchanged. Each score is thus
+        exactly an effect the user can check. Integrated gradients was tried first and
+        dropped: on LSTMs trained on IMDB the straight path from an empty input to the text
+        crosses sharp switches of the LSTM's state, and its scores missed their promised
+        total by several log-odds. Scoring a text of ``T`` tokens costs ``T`` forward passes
+        (batched), no backward pass.
 
         Parameters
         ----------
@@ -575,8 +576,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         target : label or None, default=None
             The class to explain, one of ``classes_``; None explains each text's
             predicted class.
-        n_steps : int, default=50
-            Points on the integration path; more make the scores add up more exactly.
 
         Returns
         -------
@@ -599,8 +598,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         texts = check_texts(X)
-        if not isinstance(n_steps, Integral) or n_steps < 1:
-            raise ValueError(f"n_steps must be a positive integer; got {n_steps!r}.")
         if target is not None:
             _check_known_labels(np.asarray([target]), self.classes_)
         targets = (
@@ -614,7 +611,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 continue
             ids = torch.from_numpy(sequences[text_id][None]).to(device)
             class_index = int(np.searchsorted(self.classes_, targets[text_id]))
-            scores, _ = integrated_gradients(self.module_, ids, class_index, n_steps)
+            scores = occlusion_scores(self.module_, ids, class_index)
             frames.append(
                 pd.DataFrame(
                     {

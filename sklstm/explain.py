@@ -1,4 +1,4 @@
-"""Why a text got its class: integrated-gradients attributions per token, and an HTML view."""
+"""Why a text got its class: occlusion scores per token, and an HTML view."""
 
 import html
 from pathlib import Path
@@ -6,15 +6,12 @@ from pathlib import Path
 import torch
 
 
-def integrated_gradients(network, ids, target, n_steps):
-    """Attribution of each step of one text to the log-odds of class ``target``.
+def occlusion_scores(network, ids, target, batch_size=64):
+    """How much the log-odds of class ``target`` fall when each step's input is blanked out.
 
-    Integrated gradients (Sundararajan, Taly & Yan, 2017) on the input vectors: the
-    gradient of the log-odds is averaged along the straight path from a baseline of zero
-    vectors (a text of the same length that carries no information: the padding vector) to
-    the text's own input vectors, then multiplied by the input. The scores add up to the
-    log-odds of the text minus that of the baseline, up to the error of the ``n_steps``-point
-    midpoint rule.
+    The score of step ``t`` is the log-odds of the text minus the log-odds of the same text
+    with step ``t``'s input vector (its word and the n-grams ending there) set to zero, the
+    vector of padding. Positive scores speak for ``target``, negative ones against it.
 
     Parameters
     ----------
@@ -23,30 +20,27 @@ def integrated_gradients(network, ids, target, n_steps):
         One text's ids, unpadded.
     target : int
         Class index whose log-odds are explained.
-    n_steps : int
-        Points on the path.
+    batch_size : int, default=64
+        Occluded copies of the text scored at once.
 
     Returns
     -------
     scores : Tensor of shape (T,)
-    log_odds_change : float
-        Log-odds of the text minus log-odds of the baseline, which ``scores`` sum to.
     """
     network.eval()
-    with torch.no_grad():
+    with torch.inference_mode():
         inputs = network.embed(ids)  # (1, T, E)
-    lengths = torch.full((n_steps,), ids.size(1), device=ids.device)
-    alphas = (torch.arange(n_steps, device=ids.device) + 0.5) / n_steps
-    path = (alphas[:, None, None] * inputs).requires_grad_()  # (S, T, E)
-    # cuDNN computes an LSTM's backward pass only in training mode; dropout must stay off.
-    with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):
-        log_odds = _log_odds(network.classify(path, lengths), target)  # (S,)
-        (gradients,) = torch.autograd.grad(log_odds.sum(), path)
-    scores = (gradients.mean(0) * inputs[0]).sum(1)  # (T,)
-    with torch.no_grad():
-        ends = torch.cat([torch.zeros_like(inputs), inputs])  # (2, T, E)
-        start, end = _log_odds(network.classify(ends, lengths[:2]), target).tolist()
-    return scores.detach(), end - start
+        length = inputs.size(1)
+        whole = network.classify(inputs, torch.tensor([length], device=ids.device))
+        full = _log_odds(whole, target)  # (1,)
+        occluded = []
+        for start in range(0, length, batch_size):
+            steps = torch.arange(start, min(start + batch_size, length), device=ids.device)
+            copies = inputs.repeat(len(steps), 1, 1)  # (S, T, E)
+            copies[torch.arange(len(steps)), steps] = 0.0
+            lengths = torch.full((len(steps),), length, device=ids.device)
+            occluded.append(_log_odds(network.classify(copies, lengths), target))
+    return full - torch.cat(occluded)
 
 
 def _log_odds(logits, target):

@@ -27,10 +27,10 @@ def fitted(make_corpus):
     return _small().fit(X, y), X, y
 
 
-def _baseline_log_odds(clf, n_tokens, class_index):
-    # The model's log-odds for a text of n_tokens zero input vectors.
+def _log_odds_from_inputs(clf, inputs, class_index):
+    # The model's log-odds for one text given as input vectors (1, T, E), computed directly.
     with torch.no_grad():
-        logits = clf.module_.classify(torch.zeros(1, n_tokens, 8), torch.tensor([n_tokens]))[0]
+        logits = clf.module_.classify(inputs, torch.tensor([inputs.size(1)]))[0]
     if len(logits) == 1:
         return float(logits[0]) if class_index == 1 else -float(logits[0])
     others = torch.cat([logits[:class_index], logits[class_index + 1 :]])
@@ -41,17 +41,28 @@ def _log_odds(proba):
     return logit(np.clip(proba, 1e-12, 1 - 1e-12))
 
 
-@pytest.mark.parametrize("n_classes", [2, 3])
-def test_scores_add_up_to_the_change_in_log_odds(make_corpus, n_classes):
+@pytest.mark.parametrize(("n_classes", "ngram_range"), [(2, (1, 1)), (3, (1, 1)), (2, (1, 2))])
+def test_a_score_is_the_fall_in_log_odds_when_its_token_is_blanked_out(
+    make_corpus, n_classes, ngram_range
+):
     X, y = make_corpus(300, n_classes=n_classes)
-    clf = _small().fit(X, y)
-    texts = X[:5]
-    explanation = clf.explain(texts, n_steps=300)
+    clf = _small(ngram_range=ngram_range, ngram_buckets=1000).fit(X, y)
+    texts = X[:3]
+    explanation = clf.explain(texts)
     proba = clf.predict_proba(texts)
     for text_id, rows in explanation.groupby("text_id"):
         k = int(np.searchsorted(clf.classes_, rows.target.iloc[0]))
-        change = _log_odds(proba[text_id, k]) - _baseline_log_odds(clf, len(rows), k)
-        assert rows.score.sum() == pytest.approx(change, rel=0.03, abs=0.05)
+        assert k == proba[text_id].argmax()
+        ids = torch.from_numpy(clf.vectorizer_.transform([texts[text_id]])[0][None])
+        with torch.no_grad():
+            inputs = clf.module_.embed(ids)
+        full = _log_odds_from_inputs(clf, inputs, k)
+        assert full == pytest.approx(float(_log_odds(proba[text_id, k])), abs=1e-4)
+        for position, score in zip(rows.position, rows.score, strict=True):
+            blanked = inputs.clone()
+            blanked[0, position] = 0.0
+            expected = full - _log_odds_from_inputs(clf, blanked, k)
+            assert score == pytest.approx(expected, abs=1e-4)
 
 
 def test_the_words_that_decide_the_class_score_highest(fitted):
@@ -59,7 +70,7 @@ def test_the_words_that_decide_the_class_score_highest(fitted):
     explanation = clf.explain(X[:20])
     for _, rows in explanation.groupby("text_id"):
         signal = rows.token.isin(SIGNAL_WORDS[int(rows.target.iloc[0])])
-        assert rows.score[signal].mean() > rows.score[~signal].mean() + 0.3
+        assert rows.score[signal].mean() > max(rows.score[~signal].mean(), 0.0)
 
 
 def test_explaining_the_other_class_flips_the_scores_of_a_binary_model(fitted):
@@ -85,7 +96,6 @@ def test_tokens_are_those_the_model_saw_after_truncation(make_corpus):
     ("params", "message"),
     [
         ({"target": "maybe"}, r"labels \['maybe'\] that are not among the classes"),
-        ({"n_steps": 0}, "n_steps must be a positive integer; got 0"),
     ],
 )
 def test_bad_explain_arguments_are_clear_errors(fitted, params, message):
