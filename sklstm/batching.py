@@ -44,8 +44,11 @@ def sorted_batches(lengths, batch_size):
     return np.array_split(order, np.arange(batch_size, len(order), batch_size))
 
 
-def pad_batch(sequences, index):
+def pad_batch(sequences, index, width_multiple=1):
     """Pad the sequences at ``index`` to the longest among them.
+
+    With ``width_multiple`` > 1 the width is rounded up to a multiple of it (never beyond
+    the longest of all ``sequences``), so that fewer distinct batch shapes occur.
 
     Parameters
     ----------
@@ -53,6 +56,8 @@ def pad_batch(sequences, index):
         All texts as token ids.
     index : ndarray of shape (batch_size,)
         Which sequences form the batch.
+    width_multiple : int, default=1
+        Round the padded width up to a multiple of this.
 
     Returns
     -------
@@ -65,6 +70,9 @@ def pad_batch(sequences, index):
     """
     lengths = sequences.lengths[index]
     width = max(int(lengths.max()), 1)
+    if width_multiple > 1:
+        rounded = -(-width // width_multiple) * width_multiple
+        width = min(rounded, max(int(sequences.lengths.max()), 1))
     positions = np.arange(width)
     inside = positions < lengths[:, None]  # (batch, width)
     padded = np.full((len(index), width, *sequences.ids.shape[1:]), PAD_ID, dtype=np.int64)

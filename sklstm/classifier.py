@@ -288,7 +288,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             _check_known_labels(y, self.classes_)
         elif len(np.unique(y)) < 2:
             raise ValueError(
-                f"y has a single class ({np.unique(y)[0]!r}); a classifier needs at least two."
+                f"y has a single class ({np.unique(y)[0].item()!r}); a classifier needs at "
+                f"least two."
             )
         with self._random_generators(continuing) as rng:
             if not continuing:

@@ -76,6 +76,11 @@ def check_texts(X, name="X"):
         raise TypeError(f"{name} must be a collection of texts, got {type(X).__name__}.")
     index = X.index if isinstance(X, pd.Series) else None
     texts = list(X)
+    if not texts and iter(X) is X:
+        raise ValueError(
+            f"{name} is an iterator that yielded no texts: it is empty or was already "
+            f"consumed (exhausted), e.g. by an earlier call. Pass a list of texts instead."
+        )
     if not texts:
         raise ValueError(f"{name} is empty; at least one text is needed.")
     for position, text in enumerate(texts):

@@ -54,3 +54,12 @@ def test_pad_batch_pads_every_id_of_a_step():
     ids, lengths = pad_batch(seqs, np.array([1, 0]))
     assert ids.tolist() == [[[7, 0], [0, 0]], [[4, 0], [5, 9]]]
     assert lengths.tolist() == [1, 2]
+
+
+def test_pad_batch_rounds_the_width_up_but_not_past_the_longest_text():
+    seqs = RaggedSequences.from_lists([[1] * 5, [2] * 17, [3] * 20])
+    ids, lengths = pad_batch(seqs, np.array([0]), width_multiple=16)
+    assert ids.shape == (1, 16) and lengths.tolist() == [5]
+    assert ids[0, 5:].eq(0).all()
+    ids, _ = pad_batch(seqs, np.array([1]), width_multiple=16)
+    assert ids.shape == (1, 20)

@@ -114,7 +114,7 @@ def _exhausted_generator():
         ([["a good film"], ["a bad film"]], TypeError, "list"),
         (np.array([["a", "b"], ["c", "d"]], dtype=object), ValueError, r"shape \(2, 2\)"),
         (pd.DataFrame({"a": ["x", "y"], "b": ["x", "y"]}), ValueError, "2 columns"),
-        (_exhausted_generator(), ValueError, "empty"),
+        (_exhausted_generator(), ValueError, "already consumed"),
         ((), ValueError, "empty"),
         (["a good film", float("nan")], ValueError, "missing value"),
     ],
@@ -147,7 +147,7 @@ def test_bad_texts_fail_at_fit_and_predict_with_a_clear_error(
     ("y", "error", "message"),
     [
         ([0, 1, 0], ValueError, "4 texts but 3 labels"),
-        ([1, 1, 1, 1], ValueError, "single class"),
+        ([1, 1, 1, 1], ValueError, r"single class \(1\)"),
         ([0.0, 1.0, float("nan"), 0.0], ValueError, "NaN"),
         ([0, "pos", 1, "neg"], (TypeError, ValueError), "Mix"),
     ],
