@@ -75,7 +75,10 @@ def main(dataset, candidates):
         scores = run(json.loads(text))
         scores.insert(0, "params", text)
         scores["date"] = date.today().isoformat()
-        scores["machine"] = f"{platform.machine()} {os.cpu_count()} cpus torch {torch.__version__}"
+        scores["machine"] = (
+            f"{platform.machine()} {os.cpu_count()} cpus, {torch.get_num_threads()} torch "
+            f"threads, torch {torch.__version__}"
+        )
         print(scores.to_string(index=False), flush=True)
         scores.to_csv(out, mode="a", header=not out.exists(), index=False)
 

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-POOLINGS = ("last", "mean", "max")
+POOLINGS = ("last", "mean", "max", "bag")
 
 
 class LSTMTextNetwork(nn.Module):
@@ -63,7 +63,10 @@ class LSTMTextNetwork(nn.Module):
         self.backward_layers = nn.ModuleList(
             _lstm(size, hidden_size) for size in (sizes if bidirectional else [])
         )
-        self.output = nn.Linear(len(self.pooling) * n_directions * hidden_size, n_outputs)
+        n_state_poolings = len(self.pooling) - ("bag" in self.pooling)
+        n_features = n_state_poolings * n_directions * hidden_size
+        n_features += embedding_dim if "bag" in self.pooling else 0
+        self.output = nn.Linear(n_features, n_outputs)
 
     def forward(self, ids, lengths):
         # ids: (B, T) padded at the end, or (B, T, 1 + n-gram orders); lengths: (B,), 1..T
@@ -82,6 +85,7 @@ class LSTMTextNetwork(nn.Module):
         # For each step, where that step's token sits when the text is read backwards.
         reverse = torch.where(mask, lengths[:, None] - 1 - positions, positions)  # (B, T)
         states = self.dropout(inputs)  # (B, T, E)
+        bag = (states * mask[:, :, None]).sum(1) / lengths[:, None]  # (B, E)
         for i, forward_lstm in enumerate(self.forward_layers):
             if i > 0:
                 states = self.dropout(states)
@@ -90,7 +94,13 @@ class LSTMTextNetwork(nn.Module):
                 backward = self.backward_layers[i](_reorder(states, reverse))[0]
                 outputs.append(_reorder(backward, reverse))  # aligned with the forward steps
             states = torch.cat(outputs, dim=2)  # (B, T, D*H)
-        pooled = torch.cat([self._pool(kind, states, mask, lengths) for kind in self.pooling], 1)
+        pooled = torch.cat(
+            [
+                bag if kind == "bag" else self._pool(kind, states, mask, lengths)
+                for kind in self.pooling
+            ],
+            1,
+        )
         return self.output(self.dropout(pooled))  # (B, n_outputs)
 
     def _pool(self, kind, states, mask, lengths):

@@ -391,7 +391,7 @@ def test_bad_pooling_or_device_is_a_clear_error(params, message):
         small(**params).fit(X, y)
 
 
-@pytest.mark.parametrize("pooling", ["last", "mean", "max", "last+mean+max"])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "bag", "last+mean+max+bag"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 def test_every_pooling_learns(pooling, bidirectional):
     X, y = corpus(n=96)

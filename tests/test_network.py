@@ -15,7 +15,9 @@ def _network(bidirectional, num_layers, pooling, n_outputs=1):
     ("bidirectional", "num_layers", "pooling"),
     list(
         itertools.product(
-            [False, True], [1, 2], [("last",), ("mean",), ("max",), ("last", "mean", "max")]
+            [False, True],
+            [1, 2],
+            [("last",), ("mean",), ("max",), ("bag",), ("last", "mean", "max", "bag")],
         )
     ),
 )
@@ -46,6 +48,8 @@ def test_backward_direction_reads_the_text_in_reverse():
 def test_output_shapes():
     net = _network(True, 2, ("mean", "max"), n_outputs=3)
     assert net.output.in_features == 2 * 2 * 6
+    # "bag" adds the mean input vector (embedding_dim 8) beside the LSTM's poolings.
+    assert _network(True, 1, ("mean", "bag")).output.in_features == 2 * 6 + 8
     logits = net(torch.randint(0, 60, (4, 9)), torch.tensor([9, 3, 1, 5]))
     assert logits.shape == (4, 3)
 
@@ -73,3 +77,14 @@ def test_ngram_inputs_add_to_the_word_embedding_and_padding_still_never_counts()
     torch.testing.assert_close(alone[0], batched[0], atol=1e-6, rtol=0)
     expected = net.embedding(text[:, :, 0]) + net.ngram_embedding(text[:, :, 1])
     torch.testing.assert_close(net.embed(text), expected)
+
+
+def test_bag_pooling_is_the_output_layer_on_the_mean_input_vector():
+    net = _network(True, 1, ("bag",))
+    ids = torch.tensor([[5, 6, 7, 0], [8, 9, 10, 11]])
+    lengths = torch.tensor([3, 4])
+    with torch.no_grad():
+        expected = torch.stack(
+            [net.output(net.embedding(ids[i, :n]).mean(0)) for i, n in enumerate(lengths)]
+        )
+        torch.testing.assert_close(net(ids, lengths), expected)
