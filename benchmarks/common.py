@@ -92,8 +92,8 @@ def record_batches():
     batches = []
     original = sklstm.training.pad_batch
 
-    def recording_pad_batch(sequences, index):
-        ids, lengths = original(sequences, index)
+    def recording_pad_batch(sequences, index, **options):
+        ids, lengths = original(sequences, index, **options)
         batches.append(Batch(ids.numel(), int(lengths.sum()), minor_page_faults()))
         return ids, lengths
 

@@ -78,7 +78,9 @@ def main(n_batches, batch_size):
     batches = bucketed_batches(sequences.lengths, batch_size, np.random.default_rng(0))
     batches = batches[:n_batches]
     torch.manual_seed(0)
-    padded = LSTMTextNetwork(vectorizer.n_ids_, EMBEDDING, HIDDEN, 1, True, ("mean", "max"), 0, 1)
+    padded = LSTMTextNetwork(
+        vectorizer.n_ids_, 0, EMBEDDING, HIDDEN, 1, True, ("mean", "max"), 0, 1
+    )
     rows = []
     for name, network in [
         ("padded + mask (sklstm)", padded),

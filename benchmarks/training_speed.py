@@ -95,6 +95,7 @@ def new_network(clf, seed):
     torch.manual_seed(seed)
     return LSTMTextNetwork(
         n_ids=clf.vectorizer_.n_ids_,
+        n_ngram_ids=0,  # words only, as with the estimator's default ngram_range
         embedding_dim=clf.embedding_dim,
         hidden_size=clf.hidden_size,
         num_layers=clf.num_layers,

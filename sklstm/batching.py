@@ -44,11 +44,13 @@ def sorted_batches(lengths, batch_size):
     return np.array_split(order, np.arange(batch_size, len(order), batch_size))
 
 
-def pad_batch(sequences, index, width_multiple=1):
+def pad_batch(sequences, index, few_shapes=False):
     """Pad the sequences at ``index`` to the longest among them.
 
-    With ``width_multiple`` > 1 the width is rounded up to a multiple of it (never beyond
-    the longest of all ``sequences``), so that fewer distinct batch shapes occur.
+    With ``few_shapes``, the width is rounded up to one of a few sizes (never beyond the
+    longest of all ``sequences``): exact below 16 steps, then to a multiple of 2, 4, 8, ...
+    per doubling of the width, so at most 1/8 of a batch is padding and a corpus of texts of
+    up to ``n`` steps makes at most ``16 + 8 * log2(n / 16)`` distinct batch shapes.
 
     Parameters
     ----------
@@ -56,8 +58,8 @@ def pad_batch(sequences, index, width_multiple=1):
         All texts as token ids.
     index : ndarray of shape (batch_size,)
         Which sequences form the batch.
-    width_multiple : int, default=1
-        Round the padded width up to a multiple of this.
+    few_shapes : bool, default=False
+        Round the padded width up as described above.
 
     Returns
     -------
@@ -70,9 +72,9 @@ def pad_batch(sequences, index, width_multiple=1):
     """
     lengths = sequences.lengths[index]
     width = max(int(lengths.max()), 1)
-    if width_multiple > 1:
-        rounded = -(-width // width_multiple) * width_multiple
-        width = min(rounded, max(int(sequences.lengths.max()), 1))
+    if few_shapes:
+        step = 2 ** max(width.bit_length() - 4, 0)
+        width = min(-(-width // step) * step, max(int(sequences.lengths.max()), 1))
     positions = np.arange(width)
     inside = positions < lengths[:, None]  # (batch, width)
     padded = np.full((len(index), width, *sequences.ids.shape[1:]), PAD_ID, dtype=np.int64)

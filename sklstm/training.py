@@ -14,11 +14,6 @@ from .batching import bucketed_batches, pad_batch, sorted_batches
 
 # Measured on a 2-core CPU: batches of 64 sorted texts predict faster than larger ones.
 PREDICT_BATCH_SIZE = 64
-# Prediction batches are padded to a multiple of this many steps. oneDNN caches one LSTM
-# primitive, with its buffers, per input shape and keeps it: padding every batch to its own
-# longest text added one per distinct length, so memory grew with the number of texts
-# predicted (benchmarks/memory.py). Pooling ignores padding, so results do not change.
-PREDICT_WIDTH_MULTIPLE = 16
 
 
 class BinaryObjective:
@@ -91,7 +86,11 @@ def predict_logits(network, sequences, device, batch_size=PREDICT_BATCH_SIZE):
     logits = torch.empty(len(sequences), network.output.out_features)
     with torch.inference_mode():
         for index in sorted_batches(sequences.lengths, batch_size):
-            ids, lengths = pad_batch(sequences, index, PREDICT_WIDTH_MULTIPLE)
+            # oneDNN caches one LSTM primitive, with its buffers, per input shape and keeps
+            # it: padding each batch to its own longest text made one per distinct length, so
+            # memory grew with the number of texts predicted (benchmarks/memory.py). A few
+            # widths bound it; pooling ignores padding, so results do not change.
+            ids, lengths = pad_batch(sequences, index, few_shapes=True)
             logits[index] = network(ids.to(device), lengths.to(device)).float().cpu()
     return logits
 

@@ -56,10 +56,14 @@ def test_pad_batch_pads_every_id_of_a_step():
     assert lengths.tolist() == [1, 2]
 
 
-def test_pad_batch_rounds_the_width_up_but_not_past_the_longest_text():
-    seqs = RaggedSequences.from_lists([[1] * 5, [2] * 17, [3] * 20])
-    ids, lengths = pad_batch(seqs, np.array([0]), width_multiple=16)
-    assert ids.shape == (1, 16) and lengths.tolist() == [5]
-    assert ids[0, 5:].eq(0).all()
-    ids, _ = pad_batch(seqs, np.array([1]), width_multiple=16)
-    assert ids.shape == (1, 20)
+def test_few_shapes_rounds_widths_up_by_at_most_an_eighth():
+    seqs = RaggedSequences.from_lists([[1] * n for n in range(1, 401)])
+    widths = {
+        n: pad_batch(seqs, np.array([n - 1]), few_shapes=True)[0].shape[1] for n in range(1, 401)
+    }
+    assert all(n <= width <= max(n * 9 / 8, n) for n, width in widths.items())
+    assert all(widths[n] == n for n in range(1, 16))
+    assert widths[17] == 18 and widths[33] == 36 and widths[385] == 400
+    assert len(set(widths.values())) <= 16 + 8 * np.log2(400 / 16) + 1
+    ids, lengths = pad_batch(seqs, np.array([16]), few_shapes=True)
+    assert ids[0, 17:].eq(0).all() and lengths.tolist() == [17]
