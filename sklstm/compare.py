@@ -75,6 +75,8 @@ def make_models(lstm_params=None, *, verbose=0):
     ----------
     lstm_params : dict, default=None
         Parameters of :class:`~sklstm.LSTMSentimentClassifier` that replace its defaults.
+        Every model gets ``random_state=0`` (the LSTM unless ``lstm_params`` sets another),
+        so that a comparison can be repeated.
     verbose : int, default=0
         The LSTM's ``verbose`` (1 shows a progress bar per epoch), unless ``lstm_params``
         sets it.
@@ -91,10 +93,11 @@ def make_models(lstm_params=None, *, verbose=0):
         With the estimator's own message, if a parameter name is unknown (the message lists
         the valid ones) or a value is of the wrong type or out of range.
     """
-    lstm = LSTMSentimentClassifier(verbose=verbose).set_params(**(lstm_params or {}))
+    lstm = LSTMSentimentClassifier(verbose=verbose, random_state=0)
+    lstm.set_params(**(lstm_params or {}))
     # Fail now rather than in the first worker: the same check fit starts with.
     lstm._validate_params()
-    return {LSTM_NAME: lstm, **make_baselines()}
+    return {LSTM_NAME: lstm, **make_baselines(random_state=0)}
 
 
 def compare(

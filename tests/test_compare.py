@@ -248,3 +248,15 @@ def test_plot_comparison_draws_points_and_one_curve_per_fold():
 def test_plot_comparison_without_histories_has_one_panel():
     table = pd.DataFrame({"model": ["nb_lr"], "accuracy": [0.9], "fit_seconds": [2.0]})
     assert len(plot_comparison(table).axes) == 1
+
+
+def test_make_models_seeds_every_model_unless_told_otherwise():
+    models = make_models()
+    assert models["lstm"].random_state == 0
+    assert all(
+        value == 0
+        for model in models.values()
+        for name, value in model.get_params().items()
+        if name.endswith("random_state")
+    )
+    assert make_models({"random_state": 7})["lstm"].random_state == 7
