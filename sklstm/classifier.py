@@ -95,7 +95,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         ``"+"`` in that order (concatenated), e.g. ``"mean+max"``. ``"bag"`` adds the masked
         mean of the input vectors themselves (word and n-gram embeddings): a bag-of-words
         path to the output layer beside the LSTM, which measured slightly better on both
-        IMDB and MR (``benchmarks/results/tune_*.csv``).
+        IMDB and MR, by less than the variation between seeds
+        (``benchmarks/results/tune_*.csv``).
     dropout : float, default=0.3
         Dropout on the embeddings, between layers and before the output layer.
     batch_size : int, default=64
