@@ -139,7 +139,7 @@ print(f"from predict_proba: {logit(probabilities[0]):.4f}")
 # and "good") each get the effect of removing it alone. The scores of a text therefore do
 # not add up to its log-odds. Integrated gradients, whose scores do add up in principle,
 # was tried first: on LSTMs trained on IMDB the path it integrates along crosses sharp
-# switches of the recurrent state, and its sums missed their total by several log-odds.
+# switches of the recurrent state, and its sums did not match their total.
 #
 # With ``ngram_range=(1, 2)``, the input vector of each token also holds the hashed embedding
 # of the bigram that ends at it, so its score covers that bigram too.

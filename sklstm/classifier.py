@@ -568,11 +568,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Occlusion: a token's score is how much the class's log-odds, log p / (1 - p), fall
         when that token's input vector (its word, and the n-grams ending there) is blanked
         out, i.e. set to the padding vector, everything else unchanged. Each score is thus
-        exactly an effect the user can check. Integrated gradients was tried first and
-        dropped: on LSTMs trained on IMDB the straight path from an empty input to the text
-        crosses sharp switches of the LSTM's state, and its scores missed their promised
-        total by several log-odds. Scoring a text of ``T`` tokens costs ``T`` forward passes
-        (batched), no backward pass.
+        exactly an effect the user can check (the user guide says why not integrated
+        gradients). Scoring a text of ``T`` tokens costs ``T`` forward passes (batched), no
+        backward pass.
 
         Parameters
         ----------

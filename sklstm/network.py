@@ -84,8 +84,8 @@ class LSTMTextNetwork(nn.Module):
         mask = positions < lengths[:, None]  # (B, T)
         # For each step, where that step's token sits when the text is read backwards.
         reverse = torch.where(mask, lengths[:, None] - 1 - positions, positions)  # (B, T)
-        states = self.dropout(inputs)  # (B, T, E)
-        bag = (states * mask[:, :, None]).sum(1) / lengths[:, None]  # (B, E)
+        inputs = self.dropout(inputs)  # (B, T, E)
+        states = inputs
         for i, forward_lstm in enumerate(self.forward_layers):
             if i > 0:
                 states = self.dropout(states)
@@ -96,7 +96,7 @@ class LSTMTextNetwork(nn.Module):
             states = torch.cat(outputs, dim=2)  # (B, T, D*H)
         pooled = torch.cat(
             [
-                bag if kind == "bag" else self._pool(kind, states, mask, lengths)
+                self._pool(kind, inputs if kind == "bag" else states, mask, lengths)
                 for kind in self.pooling
             ],
             1,
@@ -104,8 +104,8 @@ class LSTMTextNetwork(nn.Module):
         return self.output(self.dropout(pooled))  # (B, n_outputs)
 
     def _pool(self, kind, states, mask, lengths):
-        # states: (B, T, D*H) -> (B, D*H)
-        if kind == "mean":
+        # states: (B, T, F) -> (B, F); "bag" pools the input vectors, the others LSTM outputs
+        if kind in ("mean", "bag"):
             return (states * mask[:, :, None]).sum(1) / lengths[:, None]
         if kind == "max":
             return states.masked_fill(~mask[:, :, None], float("-inf")).amax(1)

@@ -280,7 +280,9 @@ def test_parameter_errors_are_invalid_parameter_errors(make_corpus):
 MILLION = 1_000_000
 
 
-def test_a_million_character_text_costs_at_most_max_len_steps(fitted, monkeypatch):
+@pytest.fixture
+def network_widths(monkeypatch):
+    """The number of steps of every batch the network runs, recorded as it runs them."""
     widths = []
     original = sklstm.network.LSTMTextNetwork.forward
 
@@ -289,11 +291,15 @@ def test_a_million_character_text_costs_at_most_max_len_steps(fitted, monkeypatc
         return original(self, ids, lengths)
 
     monkeypatch.setattr(sklstm.network.LSTMTextNetwork, "forward", recording_forward)
+    return widths
+
+
+def test_a_million_character_text_costs_at_most_max_len_steps(fitted, network_widths):
     words = "the film was great and the plot was awful "
     huge = (words * (MILLION // len(words) + 1))[:MILLION]
     proba = fitted.predict_proba([huge, "a short one", huge[: MILLION // 2]])
     assert_probabilities(proba, 3)
-    assert widths and max(widths) <= fitted.max_len
+    assert network_widths and max(network_widths) <= fitted.max_len
     assert math.isclose(proba[0, 1], fitted.predict_proba([huge])[0, 1], abs_tol=1e-6)
 
 
@@ -302,19 +308,11 @@ def test_a_million_character_text_of_one_token_or_none_is_finite(fitted):
     assert_probabilities(fitted.predict_proba(texts), len(texts))
 
 
-def test_fit_on_a_million_character_text_is_bounded_by_max_len(monkeypatch, make_corpus):
-    widths = []
-    original = sklstm.network.LSTMTextNetwork.forward
-
-    def recording_forward(self, ids, lengths):
-        widths.append(ids.shape[1])
-        return original(self, ids, lengths)
-
-    monkeypatch.setattr(sklstm.network.LSTMTextNetwork, "forward", recording_forward)
+def test_fit_on_a_million_character_text_is_bounded_by_max_len(network_widths, make_corpus):
     texts, labels = make_corpus(n_texts=32)
     texts[0] = " ".join(texts[:2]) * (MILLION // len(" ".join(texts[:2])))
     clf = LSTMSentimentClassifier(max_iter=1, max_len=48, **TINY).fit(texts, labels)
-    assert max(widths) <= 48
+    assert max(network_widths) <= 48
     assert_probabilities(clf.predict_proba(texts[:1]), 1)
 
 
