@@ -9,12 +9,62 @@ import numpy as np
 
 def check_word_vectors(source):
     """Fail early on a ``pretrained_embeddings`` path that does not exist."""
+    if isinstance(source, str) and source == "word2vec":
+        return
     if isinstance(source, str | os.PathLike) and not Path(source).is_file():
         raise ValueError(
             f"pretrained_embeddings={str(source)!r} is not a file. Pass the path of a GloVe or "
             f"word2vec text file (optionally .gz), a dict of word to vector, or gensim "
             f"KeyedVectors."
         )
+
+
+def train_word_vectors(token_lists, vocabulary, dim, seed):
+    """Word2vec (skip-gram, gensim) vectors of the vocabulary, learned from ``token_lists``.
+
+    Only the vocabulary's words get vectors; other tokens are dropped from the texts before
+    training, as word2vec drops its rare words. One worker thread, so the vectors depend on
+    ``seed`` alone.
+
+    Parameters
+    ----------
+    token_lists : list of list of str
+        The training texts, tokenised.
+    vocabulary : dict of str to int
+        Word to embedding row.
+    dim : int
+        Size of the vectors.
+    seed : int
+        Seed of word2vec's initialisation and sampling.
+
+    Returns
+    -------
+    vectors : gensim KeyedVectors
+        One vector per vocabulary word that occurs in ``token_lists``.
+
+    Examples
+    --------
+    >>> texts = [["a", "good", "film"], ["a", "bad", "film"]] * 50
+    >>> vectors = train_word_vectors(texts, {"good": 2, "bad": 3, "film": 4}, 8, seed=0)
+    >>> sorted(vectors.key_to_index), vectors["good"].shape
+    (['bad', 'film', 'good'], (8,))
+    """
+    from gensim.models import Word2Vec  # an optional dependency, needed only here
+    from gensim.utils import RULE_DISCARD, RULE_KEEP
+
+    def keep_vocabulary(word, count, min_count):
+        return RULE_KEEP if word in vocabulary else RULE_DISCARD
+
+    model = Word2Vec(
+        token_lists,
+        vector_size=dim,
+        sg=1,
+        min_count=1,
+        trim_rule=keep_vocabulary,
+        workers=1,
+        seed=seed,
+    )
+    return model.wv
 
 
 def lookup_word_vectors(source, vocabulary, dim):

@@ -4,8 +4,10 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 
 from sklstm import LSTMSentimentClassifier
+from sklstm.embeddings import train_word_vectors
 
 
 def _small(**params):
@@ -124,3 +126,51 @@ def test_pretrained_embeddings_of_the_wrong_type_name_the_parameter(corpus):
     X, y = corpus
     with pytest.raises(ValueError, match="'pretrained_embeddings' parameter"):
         _small(pretrained_embeddings=[1, 2, 3]).fit(X, y)
+
+
+def _topic_texts(n_texts=300, seed=0):
+    # Words of one topic share their contexts, so word2vec should place them together.
+    rng = np.random.default_rng(seed)
+    topics = [
+        (["rain", "snow"], ["cold", "wet", "grey"]),
+        (["sun", "heat"], ["warm", "dry", "bright"]),
+    ]
+    texts, labels = [], []
+    for i in range(n_texts):
+        words, context = topics[i % 2]
+        texts.append(" ".join(rng.choice(words + context, size=12)))
+        labels.append(i % 2)
+    return texts, labels
+
+
+def _cosine(a, b):
+    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+
+def test_word2vec_vectors_are_learned_from_the_training_texts():
+    texts, _ = _topic_texts()
+    tokens = [text.split() for text in texts]
+    vocabulary = {"rain": 2, "snow": 3, "sun": 4, "heat": 5, "cold": 6}
+    vectors = train_word_vectors(tokens, vocabulary, 8, seed=0)
+    assert sorted(vectors.key_to_index) == sorted(vocabulary)  # only the vocabulary
+    same_topic = _cosine(vectors["rain"], vectors["snow"])
+    assert same_topic > _cosine(vectors["rain"], vectors["sun"]) + 0.2
+    again = train_word_vectors(tokens, vocabulary, 8, seed=0)
+    np.testing.assert_array_equal(vectors.vectors, again.vectors)
+
+
+def test_word2vec_embeddings_are_trained_on_the_fit_texts_reproducibly():
+    texts, labels = _topic_texts()
+    clf = _small(pretrained_embeddings="word2vec", freeze_embeddings=True, embedding_dim=8)
+    clf.fit(texts, labels)
+    assert clf.embedding_coverage_ == 1.0
+    rows = _embedding_rows(clf, ["rain", "snow", "sun"])
+    # Random 8-d vectors are almost never this close; word2vec's of one topic are.
+    assert _cosine(rows["rain"], rows["snow"]) > 0.9
+    assert _cosine(rows["rain"], rows["snow"]) > _cosine(rows["rain"], rows["sun"])
+    again = clone(clf).fit(texts, labels)
+    np.testing.assert_array_equal(again.predict_proba(texts), clf.predict_proba(texts))
+    np.testing.assert_array_equal(
+        again.module_.embedding.weight.detach().numpy(),
+        clf.module_.embedding.weight.detach().numpy(),
+    )
