@@ -113,6 +113,7 @@ def run_sklstm(train_texts, y_train, args):
         max_iter=args.epochs,
         n_iter_no_change=args.epochs,  # never stop before the last epoch
         learning_rate_init=LEARNING_RATE,
+        pretrained_embeddings=None,  # random vectors, as the other arms start from
         random_state=args.seed,
     ).fit(train_texts, y_train)
     assert len(clf.history_) == args.epochs
