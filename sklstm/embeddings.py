@@ -58,7 +58,7 @@ def train_word_vectors(token_lists, vocabulary, dim, seed):
     model = Word2Vec(
         token_lists,
         vector_size=dim,
-        sg=0,  # CBOW: as accurate here as skip-gram at a quarter of the time
+        sg=0,  # CBOW: as accurate here as skip-gram in a third of the time
         min_count=1,
         trim_rule=keep_vocabulary,
         workers=1,
