@@ -49,7 +49,8 @@ def train_word_vectors(token_lists, vocabulary, dim, seed):
     >>> sorted(vectors.key_to_index), vectors["good"].shape
     (['bad', 'film', 'good'], (8,))
     """
-    from gensim.models import Word2Vec  # an optional dependency, needed only here
+    # Imported when needed: gensim takes most of a second to import.
+    from gensim.models import Word2Vec
     from gensim.utils import RULE_DISCARD, RULE_KEEP
 
     def keep_vocabulary(word, count, min_count):
