@@ -91,7 +91,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     pretrain_epochs : int, default=1
         Epochs of language-model pretraining before the labels are used: each direction
         of the first LSTM layer learns to predict the next word it reads, on the training
-        texts alone (Dai & Le 2015; see :mod:`sklstm.pretraining`). It costs about as much
+        texts alone (Dai & Le 2015; see the user guide). It costs about as much
         as one epoch of training and lifted IMDB test accuracy from 0.902 to 0.909 with the
         other defaults. 0 skips it.
     hidden_size : int, default=128
