@@ -248,6 +248,7 @@ def test_pickle_and_joblib_round_trip_exactly(fitted, tmp_path):
         np.testing.assert_array_equal(loaded.predict_proba(X), expected)
         assert loaded.n_iter_ == clf.n_iter_
         pd.testing.assert_frame_equal(loaded.history_, clf.history_)
+        pd.testing.assert_frame_equal(loaded.pretraining_history_, clf.pretraining_history_)
 
 
 def _joblib_round_trip(clf, tmp_path):
