@@ -239,6 +239,7 @@ def test_verbose_shows_progress_and_quiet_is_silent(capsys):
     small(max_iter=2, verbose=1).fit(X, y)
     err = capsys.readouterr().err
     assert "epoch 1" in err and "epoch 2" in err and "tokens_per_s" in err
+    assert "pretraining 1" in err and "pretraining 2" not in err
 
 
 def test_pickle_and_joblib_round_trip_exactly(fitted, tmp_path):
