@@ -50,8 +50,11 @@ def train_word_vectors(token_lists, vocabulary, dim, seed):
     (['bad', 'film', 'good'], (8,))
     """
     # Imported when needed: gensim takes most of a second to import.
-    from gensim.models import Word2Vec
+    from gensim.models import KeyedVectors, Word2Vec
     from gensim.utils import RULE_DISCARD, RULE_KEEP
+
+    if not any(word in vocabulary for tokens in token_lists for word in tokens):
+        return KeyedVectors(dim)  # nothing to learn from: every word starts random
 
     def keep_vocabulary(word, count, min_count):
         return RULE_KEEP if word in vocabulary else RULE_DISCARD

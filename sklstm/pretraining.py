@@ -88,8 +88,10 @@ def _noise_distribution(sequences, n_ids):
     words = sequences.ids if sequences.ids.ndim == 1 else sequences.ids[:, 0]
     counts = np.bincount(words, minlength=n_ids).astype(np.float64)
     counts[: UNKNOWN_ID + 1] = 0
+    if not counts.any():  # truncation kept no vocabulary word: there is nothing to predict
+        counts[UNKNOWN_ID + 1 :] = 1
     weights = counts**0.75
-    return torch.as_tensor(weights / max(weights.sum(), 1e-12), dtype=torch.float32)
+    return torch.as_tensor(weights / weights.sum(), dtype=torch.float32)
 
 
 def _pretraining_step(network, layers, projections, noise, optimizer, device):

@@ -141,3 +141,16 @@ def test_ctrl_c_in_pretraining_goes_on_to_learn_the_labels(sentiment_corpus, mon
         clf.fit(X, y)
     assert len(clf.pretraining_history_) == 1
     assert clf.n_iter_ == 2 and clf.predict(X).shape == (64,)
+
+
+def test_texts_left_without_a_vocabulary_word_still_fit():
+    # One vocabulary word, "a", always cut off by max_len: word2vec and pretraining see
+    # only unknown words, so both have nothing to learn, and the fit goes on.
+    X, y = ["b a", "c a", "d a", "e a"], [0, 1, 0, 1]
+    clf = LSTMSentimentClassifier(
+        embedding_dim=8, hidden_size=8, min_df=1, max_features=1, max_len=1, max_iter=1
+    ).fit(X, y)
+    assert clf.vectorizer_.vocabulary_ == {"a": 2}
+    assert clf.embedding_coverage_ == 0.0
+    assert clf.pretraining_history_["train_loss"].tolist() == [0.0]
+    assert clf.predict_proba(X).shape == (4, 2)
