@@ -5,8 +5,8 @@ scratch (one ``fit`` call, as a user would) once per seed, trains on the officia
 split, scores on the test split, and appends one row per seed to
 ``benchmarks/results/seeds_imdb.csv``.
 
-    python benchmarks/seed_spread.py '{"pretrain_epochs": 0}' --seeds 1 2 3
-    python benchmarks/seed_spread.py '{"pretrain_epochs": 1}' --seeds 1 2 3
+    python benchmarks/seed_spread.py '{}' --seeds 1 2 3 4 5     # the defaults
+    python benchmarks/seed_spread.py '{"dropout": 0.5}' --seeds 1 2 3
 """
 
 import argparse

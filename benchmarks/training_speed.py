@@ -7,8 +7,7 @@ the same batch size, ``max_len``, number of epochs, seed and token ids (those of
 
 - ``sklstm``: ``LSTMSentimentClassifier.fit``; seconds per epoch from ``history_`` (the
   training loop only, not the tokenising). Batches hold texts of similar length, padded
-  to their own longest text. Its word2vec start and language-model pretraining are turned
-  off, so that it starts from random word vectors like the other arms.
+  to their own longest text.
 - ``skorch``: skorch's ``NeuralNetBinaryClassifier`` (its ``NeuralNetClassifier`` for a
   single logit, so the network and the loss stay exactly sklstm's) fed the ids as one
   array padded to ``max_len``, as skorch's IMDB/RNN examples do; a small wrapper module
@@ -115,7 +114,6 @@ def run_sklstm(train_texts, y_train, args):
         n_iter_no_change=args.epochs,  # never stop before the last epoch
         learning_rate_init=LEARNING_RATE,
         pretrained_embeddings=None,  # random vectors, as the other arms start from
-        pretrain_epochs=0,  # and no language-model pretraining, as in the other arms
         random_state=args.seed,
     ).fit(train_texts, y_train)
     assert len(clf.history_) == args.epochs

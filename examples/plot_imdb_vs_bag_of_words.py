@@ -80,7 +80,7 @@ plt.show()
 #     sklstm compare --dataset imdb --output results/
 #
 # On this project's development machine (2 CPU cores, no GPU; the table is in
-# ``benchmarks/results/compare_imdb.csv``), the LSTM reached 0.906 accuracy in 272 s of
+# ``benchmarks/results/compare_imdb.csv``), the LSTM reached 0.902 accuracy in 192 s of
 # fitting, TF-IDF + logistic regression 0.907 in 11 s, and the NB-weighted bigram logistic
 # regression 0.910 in 16 s:
 #

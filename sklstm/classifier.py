@@ -23,7 +23,6 @@ from ._version import __version__
 from .embeddings import check_word_vectors, lookup_word_vectors, train_word_vectors
 from .explain import occlusion_scores
 from .network import POOLINGS, LSTMTextNetwork
-from .pretraining import pretrain_language_model
 from .text import VocabularyTransformer, check_ngram_range, check_texts
 from .training import Dataset, StoppingRule, objective_for, predict_logits, train
 
@@ -88,12 +87,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     freeze_embeddings : bool, default=False
         Keep the word embeddings fixed while training (useful with pretrained vectors and
         little data); by default they are fine-tuned.
-    pretrain_epochs : int, default=1
-        Epochs of language-model pretraining before the labels are used: each direction
-        of the first LSTM layer learns to predict the next word it reads, on the training
-        texts alone (Dai & Le 2015; see the user guide). It costs about as much as one
-        epoch of training; on IMDB it raised the mean test accuracy over four seeds from
-        0.902 to 0.905. 0 skips it.
     hidden_size : int, default=128
         Size of the LSTM state, per direction.
     num_layers : int, default=1
@@ -166,10 +159,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         One row per epoch, indexed by epoch: ``train_loss``, ``seconds`` and
         ``tokens_per_second`` of the training pass, plus ``valid_loss`` and
         ``valid_accuracy`` when there is a validation set.
-    pretraining_history_ : pandas.DataFrame or None
-        One row per epoch of language-model pretraining, with the same columns as
-        ``history_`` (``train_loss`` is the next-word loss); None when
-        ``pretrain_epochs=0``.
 
     See Also
     --------
@@ -182,9 +171,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     cross-validation); every candidate and its score is in ``benchmarks/results/tune_*.csv``
     (``benchmarks/tune_defaults.py``). Word2vec vectors learned from the training texts
     themselves make the LSTM learn faster and better: two epochs from them beat four from
-    random embeddings on both datasets, and a third epoch overfits. One epoch of
-    language-model pretraining before them added 0.3 points of IMDB test accuracy on average
-    over four seeds (``benchmarks/results/seeds_imdb.csv``) and changed little on MR.
+    random embeddings on both datasets, and a third epoch overfits.
 
     Examples
     --------
@@ -208,7 +195,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "pretrained_embeddings": [Mapping, str, os.PathLike, HasMethods(["get_vector"]), None],
         "freeze_embeddings": ["boolean"],
-        "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
@@ -242,7 +228,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         embedding_dim=128,
         pretrained_embeddings="word2vec",
         freeze_embeddings=False,
-        pretrain_epochs=1,
         hidden_size=128,
         num_layers=1,
         bidirectional=True,
@@ -272,7 +257,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.embedding_dim = embedding_dim
         self.pretrained_embeddings = pretrained_embeddings
         self.freeze_embeddings = freeze_embeddings
-        self.pretrain_epochs = pretrain_epochs
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.bidirectional = bidirectional
@@ -330,8 +314,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             valid = None
             if self.early_stopping:
                 data, valid = self._split_validation(data, y, rng)
-            if not continuing:
-                self._pretrain(data.sequences, rng, device)
             rule = StoppingRule(self.max_iter, self.n_iter_no_change, self.tol)
             self._train(data, valid, rule, rng, device)
         return self
@@ -377,11 +359,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         with self._random_generators(not first_call) as rng:
             if first_call:
                 self._initialise(texts, classes, device, rng)
-            data = self._dataset(texts, y, sample_weight)
-            if first_call:
-                self._pretrain(data.sequences, rng, device)
             rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
-            self._train(data, None, rule, rng, device)
+            self._train(self._dataset(texts, y, sample_weight), None, rule, rng, device)
         return self
 
     def _check_training_data(self, X, y, sample_weight):
@@ -459,7 +438,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = None
         self.history_ = None
-        self.pretraining_history_ = None
 
     def _load_pretrained_embeddings(self, texts, rng):
         """Copy the pretrained vectors into the embedding; return the share of words found."""
@@ -476,23 +454,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         with torch.no_grad():
             weight[torch.from_numpy(rows).to(weight.device)] = torch.from_numpy(vectors).to(weight)
         return len(rows) / len(vocabulary)
-
-    def _pretrain(self, sequences, rng, device):
-        if self.pretrain_epochs == 0:
-            return
-        rows = pretrain_language_model(
-            self.module_.to(device),
-            sequences,
-            epochs=self.pretrain_epochs,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate_init,
-            rng=rng,
-            device=device,
-            verbose=self.verbose,
-        )
-        self.pretraining_history_ = pd.DataFrame.from_records(
-            rows, columns=_history_columns(None)
-        ).set_index("epoch")
 
     def _dataset(self, texts, y, sample_weight):
         class_index = np.searchsorted(self.classes_, y)
@@ -698,10 +659,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             optimizer = state.pop("_optimizer")
             if self.warm_start and optimizer is not None:
                 state["_optimizer"] = _to_numpy(optimizer.state_dict())
-            for name in ("history_", "pretraining_history_"):
-                if state.get(name) is not None:
-                    table = state[name].reset_index()
-                    state[name] = {column: table[column].to_numpy() for column in table}
+            if self.history_ is not None:
+                history = self.history_.reset_index()
+                state["history_"] = {name: history[name].to_numpy() for name in history}
         return state
 
     def __setstate__(self, state):
@@ -719,9 +679,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         super().__setstate__(state)
         if weights is None:
             return
-        for name in ("history_", "pretraining_history_"):
-            if isinstance(getattr(self, name, None), dict):
-                setattr(self, name, pd.DataFrame(getattr(self, name)).set_index("epoch"))
+        if isinstance(self.history_, dict):
+            self.history_ = pd.DataFrame(self.history_).set_index("epoch")
         self.module_ = LSTMTextNetwork(**self._network_kwargs)
         self.module_.load_state_dict(_to_tensors(weights))
         self.module_.eval()

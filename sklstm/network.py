@@ -80,7 +80,10 @@ class LSTMTextNetwork(nn.Module):
 
     def classify(self, inputs, lengths):
         """Logits from input vectors: (B, T, E) and lengths (B,) -> (B, n_outputs)."""
-        mask, reverse = text_positions(lengths, inputs.size(1))  # (B, T), (B, T)
+        positions = torch.arange(inputs.size(1), device=inputs.device)
+        mask = positions < lengths[:, None]  # (B, T)
+        # For each step, where that step's token sits when the text is read backwards.
+        reverse = torch.where(mask, lengths[:, None] - 1 - positions, positions)  # (B, T)
         inputs = self.dropout(inputs)  # (B, T, E)
         states = inputs
         for i, forward_lstm in enumerate(self.forward_layers):
@@ -88,8 +91,8 @@ class LSTMTextNetwork(nn.Module):
                 states = self.dropout(states)
             outputs = [forward_lstm(states)[0]]  # [(B, T, H)]
             if self.backward_layers:
-                backward = self.backward_layers[i](reorder(states, reverse))[0]
-                outputs.append(reorder(backward, reverse))  # aligned with the forward steps
+                backward = self.backward_layers[i](_reorder(states, reverse))[0]
+                outputs.append(_reorder(backward, reverse))  # aligned with the forward steps
             states = torch.cat(outputs, dim=2)  # (B, T, D*H)
         pooled = torch.cat(
             [
@@ -117,29 +120,6 @@ def _lstm(input_size, hidden_size):
     return nn.LSTM(input_size, hidden_size, batch_first=True)
 
 
-def text_positions(lengths, width):
-    """Which steps of a padded batch hold tokens, and where each text reads backwards.
-
-    Parameters
-    ----------
-    lengths : LongTensor of shape (B,)
-        Length of each text, 1 .. ``width``.
-    width : int
-        Padded length T of the batch.
-
-    Returns
-    -------
-    mask : BoolTensor of shape (B, T)
-        True at the steps inside each text.
-    reverse : LongTensor of shape (B, T)
-        For each step inside a text, the step holding its token when the text is read
-        backwards within its own length; padding steps map to themselves.
-    """
-    positions = torch.arange(width, device=lengths.device)
-    mask = positions < lengths[:, None]
-    return mask, torch.where(mask, lengths[:, None] - 1 - positions, positions)
-
-
-def reorder(states, index):
+def _reorder(states, index):
     # states: (B, T, F), index: (B, T) -> states[b, index[b, t]] for every b, t
     return states.gather(1, index[:, :, None].expand(-1, -1, states.size(2)))

@@ -174,3 +174,15 @@ def test_word2vec_embeddings_are_trained_on_the_fit_texts_reproducibly():
         again.module_.embedding.weight.detach().numpy(),
         clf.module_.embedding.weight.detach().numpy(),
     )
+
+
+def test_word2vec_with_no_vocabulary_word_left_after_truncation_still_fits():
+    # The only vocabulary word, "a", is always cut off by max_len: word2vec sees only
+    # unknown words, has nothing to learn, and the fit goes on from random vectors.
+    X, y = ["b a", "c a", "d a", "e a"], [0, 1, 0, 1]
+    clf = LSTMSentimentClassifier(
+        embedding_dim=8, hidden_size=8, min_df=1, max_features=1, max_len=1, max_iter=1
+    ).fit(X, y)
+    assert clf.vectorizer_.vocabulary_ == {"a": 2}
+    assert clf.embedding_coverage_ == 0.0
+    assert clf.predict_proba(X).shape == (4, 2)

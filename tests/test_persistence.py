@@ -53,7 +53,6 @@ def test_skops_round_trip_is_exact_and_needs_only_sklstm_types(make_corpus, tmp_
     np.testing.assert_array_equal(loaded.predict_proba(texts), clf.predict_proba(texts))
     np.testing.assert_array_equal(loaded.classes_, clf.classes_)
     pd.testing.assert_frame_equal(loaded.history_, clf.history_)
-    pd.testing.assert_frame_equal(loaded.pretraining_history_, clf.pretraining_history_)
     assert loaded.get_params() == clf.get_params()
 
 

@@ -199,7 +199,6 @@ BAD_PARAMETERS = {
     "embedding_dim": [(0, r"int in the range \[1, inf\)"), (8.0, "int")],
     "pretrained_embeddings": [(5, "instance of 'collections.abc.Mapping'")],
     "freeze_embeddings": [("no", "instance of 'bool'")],
-    "pretrain_epochs": [(-1, r"int in the range \[0, inf\)"), (1.5, "int")],
     "hidden_size": [(0, r"int in the range \[1, inf\)"), ("8", "int")],
     "num_layers": [(0, r"int in the range \[1, inf\)")],
     "bidirectional": [(2, "instance of 'bool'")],
