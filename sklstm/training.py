@@ -107,12 +107,15 @@ def train(
     rng,
     device,
     verbose,
+    adversarial_epsilon=0.0,
     first_epoch=1,
 ):
     """Train ``network`` for up to ``rule.max_epochs`` epochs and return one dict per epoch.
 
     Ctrl-C stops training with a warning and keeps what was learned. With ``valid_data``,
-    the weights of the best validation epoch are restored at the end.
+    the weights of the best validation epoch are restored at the end. With
+    ``adversarial_epsilon``, every step also trains on the batch with its input vectors
+    perturbed against the model (see :func:`adversarial_perturbation`).
 
     Raises
     ------
@@ -123,7 +126,16 @@ def train(
     try:
         for epoch in range(first_epoch, first_epoch + rule.max_epochs):
             row = _train_epoch(
-                network, optimizer, objective, train_data, batch_size, rng, device, verbose, epoch
+                network,
+                optimizer,
+                objective,
+                train_data,
+                batch_size,
+                rng,
+                device,
+                verbose,
+                epoch,
+                adversarial_epsilon,
             )
             if valid_data is not None:
                 row.update(_evaluate(network, objective, valid_data, device))
@@ -148,7 +160,18 @@ def train(
     return history
 
 
-def _train_epoch(network, optimizer, objective, data, batch_size, rng, device, verbose, epoch):
+def _train_epoch(
+    network,
+    optimizer,
+    objective,
+    data,
+    batch_size,
+    rng,
+    device,
+    verbose,
+    epoch,
+    adversarial_epsilon,
+):
     network.train()
     batches = bucketed_batches(data.sequences.lengths, batch_size, rng)
     total_loss, n_texts, n_tokens = 0.0, 0, 0
@@ -159,18 +182,23 @@ def _train_epoch(network, optimizer, objective, data, batch_size, rng, device, v
         for step, index in enumerate(progress):
             ids, lengths = pad_batch(data.sequences, index)
             targets, weights = data.targets[index].to(device), data.weights[index].to(device)
-            logits = network(ids.to(device), lengths.to(device))
-            loss = (objective.loss(logits, targets) * weights).mean()
-            loss_value = loss.item()
-            if not math.isfinite(loss_value):
-                raise FloatingPointError(
-                    f"The training loss became {loss_value} in epoch {epoch}, batch {step + 1}; "
-                    f"training diverged. Use a lower learning_rate_init."
-                )
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            losses = _backward(
+                network,
+                objective,
+                ids.to(device),
+                lengths.to(device),
+                targets,
+                weights,
+                adversarial_epsilon,
+            )
+            if not all(map(math.isfinite, losses)):
+                raise FloatingPointError(
+                    f"The training loss became {max(losses)} in epoch {epoch}, batch "
+                    f"{step + 1}; training diverged. Use a lower learning_rate_init."
+                )
             optimizer.step()
-            total_loss += loss_value * len(index)
+            total_loss += losses[0] * len(index)
             n_texts += len(index)
             n_tokens += int(lengths.sum())
             if step % 20 == 0:
@@ -186,6 +214,54 @@ def _train_epoch(network, optimizer, objective, data, batch_size, rng, device, v
         "seconds": seconds,
         "tokens_per_second": n_tokens / seconds,
     }
+
+
+def _backward(network, objective, ids, lengths, targets, weights, adversarial_epsilon):
+    """Accumulate the gradients of one batch's loss; return its loss values.
+
+    The first value is the loss on the batch as it is; with ``adversarial_epsilon`` the
+    gradient of a second loss, on the input vectors perturbed against the model, is added
+    and its value follows.
+    """
+    inputs = network.embed(ids)  # (B, T, E)
+    if adversarial_epsilon:
+        inputs.retain_grad()
+    loss = (objective.loss(network.classify(inputs, lengths), targets) * weights).mean()
+    loss.backward()
+    if not adversarial_epsilon:
+        return [loss.item()]
+    word_norm = network.embedding.weight.detach().norm(dim=1).mean()
+    perturbation = adversarial_perturbation(inputs.grad, adversarial_epsilon * word_norm)
+    # The embedding is looked up again: the first graph, and its buffers, are gone.
+    perturbed = network.embed(ids) + perturbation  # (B, T, E)
+    adversarial = (objective.loss(network.classify(perturbed, lengths), targets) * weights).mean()
+    adversarial.backward()
+    return [loss.item(), adversarial.item()]
+
+
+def adversarial_perturbation(gradient, norm):
+    """The step of length ``norm`` per text along the loss gradient of its input vectors.
+
+    The adversarial training of Miyato et al. (2017), "Adversarial training methods for
+    semi-supervised text classification", ICLR: to first order, the perturbation of a
+    text's input vectors of that length that raises its loss most. Padding steps get no
+    gradient (pooling is masked), so they are never perturbed.
+
+    Parameters
+    ----------
+    gradient : Tensor of shape (batch_size, n_steps, embedding_dim)
+        Gradient of the loss with respect to the input vectors.
+    norm : float or Tensor
+        Euclidean norm of each text's perturbation, over all its steps.
+
+    Returns
+    -------
+    perturbation : Tensor of shape (batch_size, n_steps, embedding_dim)
+        Detached from the graph.
+    """
+    gradient = gradient.detach()
+    lengths = gradient.flatten(1).norm(dim=1).clamp_min(1e-12)  # (B,)
+    return gradient * (norm / lengths)[:, None, None]
 
 
 def _evaluate(network, objective, data, device):

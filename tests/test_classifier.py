@@ -215,18 +215,22 @@ def test_ctrl_c_keeps_what_was_learned_and_warns(monkeypatch):
     assert clf.predict(X).shape == (64,)
 
 
-def test_a_diverging_loss_stops_with_advice_before_the_bad_step(monkeypatch):
+# With adversarial training every batch runs two passes; the 4th is batch 2's adversarial one.
+@pytest.mark.parametrize(("adversarial_epsilon", "nan_pass"), [(0.0, 3), (0.5, 3), (0.5, 4)])
+def test_a_diverging_loss_stops_with_advice_before_the_bad_step(
+    monkeypatch, adversarial_epsilon, nan_pass
+):
     X, y = corpus(n=64)
-    original = sklstm.network.LSTMTextNetwork.forward
+    original = sklstm.network.LSTMTextNetwork.classify
     calls = {"n": 0}
 
-    def nan_on_third_batch(self, ids, lengths):
+    def nan_on_third_batch(self, inputs, lengths):
         calls["n"] += 1
-        logits = original(self, ids, lengths)
-        return logits * float("nan") if calls["n"] == 3 else logits
+        logits = original(self, inputs, lengths)
+        return logits * float("nan") if calls["n"] == nan_pass else logits
 
-    monkeypatch.setattr(sklstm.network.LSTMTextNetwork, "forward", nan_on_third_batch)
-    clf = small(max_iter=2)
+    monkeypatch.setattr(sklstm.network.LSTMTextNetwork, "classify", nan_on_third_batch)
+    clf = small(max_iter=2, adversarial_epsilon=adversarial_epsilon)
     with pytest.raises(FloatingPointError, match="lower learning_rate_init"):
         clf.fit(X, y)
     assert all(torch.isfinite(p).all() for p in clf.module_.parameters())

@@ -1,0 +1,99 @@
+import numpy as np
+import pytest
+import torch
+
+import sklstm.training
+from sklstm import LSTMSentimentClassifier
+from sklstm.network import LSTMTextNetwork
+from sklstm.training import BinaryObjective, _backward, adversarial_perturbation
+
+
+def _batch():
+    torch.manual_seed(0)
+    network = LSTMTextNetwork(30, 0, 6, 5, 1, True, ("mean", "max", "bag"), 0.0, 1)
+    ids = torch.tensor([[3, 4, 5, 6, 7], [8, 9, 0, 0, 0]])
+    lengths = torch.tensor([5, 2])
+    return network, ids, lengths, torch.tensor([1.0, 0.0]), torch.ones(2)
+
+
+def test_adversarial_perturbation_has_the_norm_and_direction_of_the_gradient():
+    gradient = torch.randn(3, 4, 5)
+    gradient[1, 2:] = 0.0  # padding steps, which get no gradient
+    gradient[2] = 0.0  # a text the loss does not depend on
+    perturbation = adversarial_perturbation(gradient, 0.7)
+    norms = perturbation.flatten(1).norm(dim=1)
+    torch.testing.assert_close(norms[:2], torch.tensor([0.7, 0.7]))
+    assert norms[2] == 0.0 and (perturbation[1, 2:] == 0).all()
+    cosine = torch.nn.functional.cosine_similarity(
+        perturbation[0].flatten(), gradient[0].flatten(), 0
+    )
+    torch.testing.assert_close(cosine, torch.tensor(1.0))
+
+
+def test_adversarial_step_adds_the_gradient_of_the_loss_at_the_perturbed_inputs():
+    network, ids, lengths, targets, weights = _batch()
+    objective = BinaryObjective()
+    clean, adversarial = _backward(network, objective, ids, lengths, targets, weights, 0.5)
+    got = {name: p.grad.clone() for name, p in network.named_parameters()}
+
+    # The same by hand: the clean loss, its gradient at the input vectors, a step of
+    # 0.5 * (mean word-vector norm) per text along it, and the loss there.
+    network.zero_grad()
+    inputs = network.embed(ids).detach().requires_grad_()
+    loss = objective.loss(network.classify(inputs, lengths), targets).mean()
+    (gradient,) = torch.autograd.grad(loss, inputs)
+    step = 0.5 * network.embedding.weight.detach().norm(dim=1).mean()
+    step = step * gradient / gradient.flatten(1).norm(dim=1)[:, None, None]
+    perturbed = network.embed(ids) + step
+    expected = objective.loss(network.classify(network.embed(ids), lengths), targets).mean()
+    expected = expected + objective.loss(network.classify(perturbed, lengths), targets).mean()
+    expected.backward()
+
+    assert clean == pytest.approx(loss.item())
+    assert adversarial > clean  # the step goes uphill
+    for name, p in network.named_parameters():
+        torch.testing.assert_close(got[name], p.grad, msg=name)
+
+
+def test_without_epsilon_a_step_backpropagates_the_clean_loss_only():
+    network, ids, lengths, targets, weights = _batch()
+    losses = _backward(network, BinaryObjective(), ids, lengths, targets, weights, 0.0)
+    got = {name: p.grad.clone() for name, p in network.named_parameters()}
+    network.zero_grad()
+    BinaryObjective().loss(network(ids, lengths), targets).mean().backward()
+    assert len(losses) == 1
+    for name, p in network.named_parameters():
+        torch.testing.assert_close(got[name], p.grad, msg=name)
+
+
+def test_adversarial_training_learns_and_changes_the_model(monkeypatch):
+    positive, negative = ["great", "superb", "moving"], ["awful", "dull", "boring"]
+    rng = np.random.default_rng(0)
+    texts = [f"the film was {rng.choice(positive if i % 2 else negative)}" for i in range(96)]
+    labels = np.arange(96) % 2
+    recorded = []
+    original = sklstm.training._backward
+
+    def recording(*args):
+        recorded.append(original(*args))
+        return recorded[-1]
+
+    monkeypatch.setattr(sklstm.training, "_backward", recording)
+    params = dict(
+        embedding_dim=8,
+        hidden_size=8,
+        min_df=1,
+        batch_size=16,
+        max_iter=6,
+        learning_rate_init=0.02,
+        dropout=0.0,
+        random_state=0,
+    )
+    plain = LSTMSentimentClassifier(**params).fit(texts, labels)
+    assert {len(losses) for losses in recorded} == {1}
+    recorded.clear()
+    adversarial = LSTMSentimentClassifier(adversarial_epsilon=0.5, **params).fit(texts, labels)
+    assert {len(losses) for losses in recorded} == {2}
+    assert all(adv >= clean for clean, adv in recorded)
+    assert adversarial.score(texts, labels) == 1.0
+    assert not np.allclose(adversarial.predict_proba(texts), plain.predict_proba(texts))
