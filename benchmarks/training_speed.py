@@ -114,6 +114,7 @@ def run_sklstm(train_texts, y_train, args):
         n_iter_no_change=args.epochs,  # never stop before the last epoch
         learning_rate_init=LEARNING_RATE,
         pretrained_embeddings=None,  # random vectors, as the other arms start from
+        adversarial_epsilon=0.0,  # one forward and backward pass per step, as theirs
         random_state=args.seed,
     ).fit(train_texts, y_train)
     assert len(clf.history_) == args.epochs

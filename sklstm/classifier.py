@@ -105,13 +105,13 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Dropout on the embeddings, between layers and before the output layer.
     batch_size : int, default=64
         Texts per training step.
-    max_iter : int, default=2
+    max_iter : int, default=3
         Maximum number of epochs (passes over the training texts).
     learning_rate_init : float, default=2e-3
         Adam's learning rate.
     alpha : float, default=0.0
         Strength of the L2 penalty (Adam's ``weight_decay``).
-    adversarial_epsilon : float, default=0.0
+    adversarial_epsilon : float, default=1.0
         Adversarial training (Miyato et al., 2017): every step also trains on the batch
         with each text's input vectors moved, by a total Euclidean norm of
         ``adversarial_epsilon`` times the mean norm of a word vector, in the direction
@@ -241,10 +241,10 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         pooling="mean+max+bag",
         dropout=0.3,
         batch_size=64,
-        max_iter=2,
+        max_iter=3,
         learning_rate_init=2e-3,
         alpha=0.0,
-        adversarial_epsilon=0.0,
+        adversarial_epsilon=1.0,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=2,
