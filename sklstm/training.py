@@ -225,6 +225,8 @@ def _backward(network, objective, ids, lengths, targets, weights, adversarial_ep
     """
     inputs = network.embed(ids)  # (B, T, E)
     if adversarial_epsilon:
+        # Frozen word embeddings (without n-grams) give inputs outside the graph.
+        inputs.requires_grad_(True)
         inputs.retain_grad()
     loss = (objective.loss(network.classify(inputs, lengths), targets) * weights).mean()
     loss.backward()
@@ -260,8 +262,8 @@ def adversarial_perturbation(gradient, norm):
         Detached from the graph.
     """
     gradient = gradient.detach()
-    lengths = gradient.flatten(1).norm(dim=1).clamp_min(1e-12)  # (B,)
-    return gradient * (norm / lengths)[:, None, None]
+    gradient_norms = gradient.flatten(1).norm(dim=1).clamp_min(1e-12)  # (B,)
+    return gradient * (norm / gradient_norms)[:, None, None]
 
 
 def _evaluate(network, objective, data, device):

@@ -285,13 +285,15 @@ MILLION = 1_000_000
 def network_widths(monkeypatch):
     """The number of steps of every batch the network runs, recorded as it runs them."""
     widths = []
-    original = sklstm.network.LSTMTextNetwork.forward
+    original = sklstm.network.LSTMTextNetwork.classify
 
-    def recording_forward(self, ids, lengths):
-        widths.append(ids.shape[1])
-        return original(self, ids, lengths)
+    # Training and prediction both run every batch through classify (training calls embed
+    # and classify itself, to perturb the input vectors in between).
+    def recording_classify(self, inputs, lengths):
+        widths.append(inputs.shape[1])
+        return original(self, inputs, lengths)
 
-    monkeypatch.setattr(sklstm.network.LSTMTextNetwork, "forward", recording_forward)
+    monkeypatch.setattr(sklstm.network.LSTMTextNetwork, "classify", recording_classify)
     return widths
 
 

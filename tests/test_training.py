@@ -89,7 +89,7 @@ def test_adversarial_training_learns_and_changes_the_model(monkeypatch):
         dropout=0.0,
         random_state=0,
     )
-    plain = LSTMSentimentClassifier(**params).fit(texts, labels)
+    plain = LSTMSentimentClassifier(adversarial_epsilon=0.0, **params).fit(texts, labels)
     assert {len(losses) for losses in recorded} == {1}
     recorded.clear()
     adversarial = LSTMSentimentClassifier(adversarial_epsilon=0.5, **params).fit(texts, labels)
@@ -97,3 +97,21 @@ def test_adversarial_training_learns_and_changes_the_model(monkeypatch):
     assert all(adv >= clean for clean, adv in recorded)
     assert adversarial.score(texts, labels) == 1.0
     assert not np.allclose(adversarial.predict_proba(texts), plain.predict_proba(texts))
+
+
+def test_adversarial_training_with_frozen_embeddings_keeps_them_frozen():
+    texts = ["good film", "bad film", "good plot", "bad plot"] * 8
+    vectors = {word: np.full(8, i, dtype=np.float32) for i, word in enumerate(["good", "bad"])}
+    clf = LSTMSentimentClassifier(
+        embedding_dim=8,
+        hidden_size=8,
+        min_df=1,
+        max_iter=2,
+        pretrained_embeddings=vectors,
+        freeze_embeddings=True,
+        adversarial_epsilon=1.0,
+        random_state=0,
+    )
+    start = clf.fit(texts, [1, 0] * 16).module_.embedding.weight.detach().clone()
+    clf.set_params(warm_start=True).fit(texts, [1, 0] * 16)
+    torch.testing.assert_close(clf.module_.embedding.weight.detach(), start)
