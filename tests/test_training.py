@@ -115,3 +115,19 @@ def test_adversarial_training_with_frozen_embeddings_keeps_them_frozen():
     start = clf.fit(texts, [1, 0] * 16).module_.embedding.weight.detach().clone()
     clf.set_params(warm_start=True).fit(texts, [1, 0] * 16)
     torch.testing.assert_close(clf.module_.embedding.weight.detach(), start)
+
+
+def test_padding_steps_are_never_perturbed(monkeypatch):
+    network, ids, lengths, targets, weights = _batch()
+    perturbations = []
+    original = sklstm.training.adversarial_perturbation
+
+    def recording(gradient, norm):
+        perturbations.append(original(gradient, norm))
+        return perturbations[-1]
+
+    monkeypatch.setattr(sklstm.training, "adversarial_perturbation", recording)
+    _backward(network, BinaryObjective(), ids, lengths, targets, weights, 1.0)
+    (perturbation,) = perturbations
+    assert (perturbation[1, 2:] == 0).all()  # the second text is 2 steps long
+    assert (perturbation[1, :2] != 0).any() and (perturbation[0] != 0).any()
