@@ -130,12 +130,12 @@ def train(
                 optimizer,
                 objective,
                 train_data,
-                batch_size,
-                rng,
-                device,
-                verbose,
                 epoch,
-                adversarial_epsilon,
+                batch_size=batch_size,
+                rng=rng,
+                device=device,
+                verbose=verbose,
+                adversarial_epsilon=adversarial_epsilon,
             )
             if valid_data is not None:
                 row.update(_evaluate(network, objective, valid_data, device))
@@ -165,11 +165,12 @@ def _train_epoch(
     optimizer,
     objective,
     data,
+    epoch,
+    *,
     batch_size,
     rng,
     device,
     verbose,
-    epoch,
     adversarial_epsilon,
 ):
     network.train()
@@ -192,9 +193,10 @@ def _train_epoch(
                 weights,
                 adversarial_epsilon,
             )
-            if not all(map(math.isfinite, losses)):
+            bad = [value for value in losses if not math.isfinite(value)]
+            if bad:
                 raise FloatingPointError(
-                    f"The training loss became {max(losses)} in epoch {epoch}, batch "
+                    f"The training loss became {bad[0]} in epoch {epoch}, batch "
                     f"{step + 1}; training diverged. Use a lower learning_rate_init."
                 )
             optimizer.step()
