@@ -225,20 +225,24 @@ def _backward(network, objective, ids, lengths, targets, weights, adversarial_ep
     gradient of a second loss, on the input vectors perturbed against the model, is added
     and its value follows.
     """
+
+    def weighted_loss(inputs):
+        # inputs: (B, T, E) -> scalar
+        return (objective.loss(network.classify(inputs, lengths), targets) * weights).mean()
+
     inputs = network.embed(ids)  # (B, T, E)
     if adversarial_epsilon:
         # Frozen word embeddings (without n-grams) give inputs outside the graph.
         inputs.requires_grad_(True)
         inputs.retain_grad()
-    loss = (objective.loss(network.classify(inputs, lengths), targets) * weights).mean()
+    loss = weighted_loss(inputs)
     loss.backward()
     if not adversarial_epsilon:
         return [loss.item()]
     word_norm = network.embedding.weight.detach().norm(dim=1).mean()
     perturbation = adversarial_perturbation(inputs.grad, adversarial_epsilon * word_norm)
     # The embedding is looked up again: the first graph, and its buffers, are gone.
-    perturbed = network.embed(ids) + perturbation  # (B, T, E)
-    adversarial = (objective.loss(network.classify(perturbed, lengths), targets) * weights).mean()
+    adversarial = weighted_loss(network.embed(ids) + perturbation)
     adversarial.backward()
     return [loss.item(), adversarial.item()]
 
