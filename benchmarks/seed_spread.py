@@ -60,12 +60,14 @@ def main():
     reuse_freed_memory()
     accuracy = {"imdb": imdb_accuracy, "mr": mr_accuracy}[args.dataset]
     out = RESULTS / f"seeds_{args.dataset}.csv"
+    # JSON lists become tuples, e.g. "ngram_range": [1, 2]
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(args.params).items()}
     for seed in args.seeds:
         start = time.perf_counter()
         row = {
             "params": args.params,
             "seed": seed,
-            "accuracy": accuracy({**json.loads(args.params), "random_state": seed}),
+            "accuracy": accuracy({**params, "random_state": seed}),
             "fit_seconds": time.perf_counter() - start,
             "date": date.today().isoformat(),
             "machine": f"{platform.machine()} {os.cpu_count()} cpus, "
