@@ -1,5 +1,6 @@
-"""Helpers shared by the speed and memory benchmarks: IMDB loading, machine info, results."""
+"""Helpers shared by the benchmarks: data, settings, machine info, results."""
 
+import json
 import os
 import platform
 import resource
@@ -32,6 +33,11 @@ def load_imdb(split, limit=None, seed=0):
     if limit is not None:
         frame = frame.iloc[:limit]
     return frame["text"].tolist(), frame["label"].to_numpy()
+
+
+def read_params(text):
+    """Estimator parameters from a JSON object; JSON lists become tuples ("ngram_range")."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(text).items()}
 
 
 def add_threads_flag(parser):

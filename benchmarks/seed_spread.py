@@ -13,22 +13,18 @@ on the test split. MR: the 10-fold cross-validation of ``sklstm compare --datase
 """
 
 import argparse
-import json
 import os
 import platform
 import time
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+from common import DATA, RESULTS, read_params
 from sklearn.model_selection import StratifiedKFold
 
 from sklstm import LSTMSentimentClassifier, reuse_freed_memory
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def imdb_accuracy(params):
@@ -41,13 +37,15 @@ def imdb_accuracy(params):
 def mr_accuracy(params):
     data = pd.read_csv(DATA / "mr" / "all.csv.gz")
     folds = StratifiedKFold(10, shuffle=True, random_state=0).split(data.text, data.label)
-    return np.mean(
-        [
-            LSTMSentimentClassifier(**params)
-            .fit(data.text.iloc[train], data.label.iloc[train])
-            .score(data.text.iloc[test], data.label.iloc[test])
-            for train, test in folds
-        ]
+    return float(
+        np.mean(
+            [
+                LSTMSentimentClassifier(**params)
+                .fit(data.text.iloc[train], data.label.iloc[train])
+                .score(data.text.iloc[test], data.label.iloc[test])
+                for train, test in folds
+            ]
+        )
     )
 
 
@@ -60,8 +58,7 @@ def main():
     reuse_freed_memory()
     accuracy = {"imdb": imdb_accuracy, "mr": mr_accuracy}[args.dataset]
     out = RESULTS / f"seeds_{args.dataset}.csv"
-    # JSON lists become tuples, e.g. "ngram_range": [1, 2]
-    params = {k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(args.params).items()}
+    params = read_params(args.params)
     for seed in args.seeds:
         start = time.perf_counter()
         row = {

@@ -13,30 +13,26 @@ Candidates are JSON objects of parameters on top of the defaults (JSON lists bec
 e.g. ``"ngram_range": [1, 2]``); ``max_iter`` is the number of epochs to run.
 """
 
-import json
 import os
 import platform
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+from common import DATA, RESULTS, read_params
 from sklearn.model_selection import StratifiedKFold
 
 from sklstm import LSTMSentimentClassifier, reuse_freed_memory
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-RESULTS = Path(__file__).resolve().parent / "results"
-
 
 def epoch_scores(params, X_train, y_train, X_test, y_test):
     """Test accuracy and cumulative fit seconds after each epoch."""
-    params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+    params = {**params, "random_state": 0, "warm_start": True}
     n_epochs = params.pop("max_iter", LSTMSentimentClassifier().max_iter)
-    clf = LSTMSentimentClassifier(random_state=0, **params, max_iter=1, warm_start=True)
+    clf = LSTMSentimentClassifier(**params, max_iter=1)
     fit_seconds, rows = 0.0, []
     for epoch in range(1, n_epochs + 1):
         start = time.perf_counter()
@@ -72,7 +68,7 @@ def main(dataset, candidates):
     run = {"imdb": run_imdb, "mr": run_mr}[dataset]
     out = RESULTS / f"tune_{dataset}.csv"
     for text in candidates:
-        scores = run(json.loads(text))
+        scores = run(read_params(text))
         scores.insert(0, "params", text)
         scores["date"] = date.today().isoformat()
         scores["machine"] = (
