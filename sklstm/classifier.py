@@ -20,7 +20,14 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from ._version import __version__
-from .embeddings import check_word_vectors, lookup_word_vectors, train_word_vectors
+from .embeddings import (
+    LEARNED_VECTORS,
+    check_word_vectors,
+    learned_vectors_method,
+    lookup_word_vectors,
+    ppmi_word_vectors,
+    train_word_vectors,
+)
 from .explain import occlusion_scores
 from .network import POOLINGS, LSTMTextNetwork
 from .text import VocabularyTransformer, check_ngram_range, check_texts
@@ -75,15 +82,18 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Rows of the hashed n-gram embedding table (``2**18``); used when ``max_n > 1``.
     embedding_dim : int, default=128
         Size of the word embeddings.
-    pretrained_embeddings : "word2vec", dict, gensim KeyedVectors, str, path or None, \
-            default="word2vec"
-        Word vectors to start the word embeddings from. ``"word2vec"`` learns them from the
-        training texts themselves first (CBOW word2vec with gensim, one thread, seeded
-        by ``random_state``), which needs no download and no labels. Otherwise a dict of word
-        to vector, gensim ``KeyedVectors``, or the path of a GloVe or word2vec text file
-        (optionally gzipped; only the vocabulary's lines are kept). Vectors need
-        ``embedding_dim`` numbers; words without one start random. ``embedding_coverage_``
-        tells how many were found. None starts them random.
+    pretrained_embeddings : {"auto", "ppmi", "word2vec"}, dict, gensim KeyedVectors, str, \
+            path or None, default="auto"
+        Word vectors to start the word embeddings from. Three values learn them from the
+        training texts themselves first, which needs no download and no labels: ``"ppmi"``
+        (the SVD of the words' positive PMI co-occurrence matrix, robust on small corpora),
+        ``"word2vec"`` (CBOW word2vec with gensim, one thread, seeded by ``random_state``;
+        better on large corpora) and ``"auto"``, which takes ``"ppmi"`` below 1.5 million
+        training tokens (after ``max_len`` truncation) and ``"word2vec"`` from there on.
+        Otherwise a dict of word to vector, gensim ``KeyedVectors``, or the path of a GloVe
+        or word2vec text file (optionally gzipped; only the vocabulary's lines are kept).
+        Vectors need ``embedding_dim`` numbers; words without one start random.
+        ``embedding_coverage_`` tells how many were found. None starts them random.
     freeze_embeddings : bool, default=False
         Keep the word embeddings fixed while training (useful with pretrained vectors and
         little data); by default they are fine-tuned.
@@ -111,12 +121,14 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Adam's learning rate.
     alpha : float, default=0.0
         Strength of the L2 penalty (Adam's ``weight_decay``).
-    adversarial_epsilon : float, default=1.0
+    adversarial_epsilon : float, default=0.07
         Adversarial training (Miyato et al., 2017): every step also trains on the batch
-        with each text's input vectors moved, by a total Euclidean norm of
-        ``adversarial_epsilon`` times the mean norm of a word vector, in the direction
-        that raises its loss most. It regularises the embeddings and the LSTM alike, and
-        makes every epoch cost about twice as much. 0 turns it off.
+        with each text's input vectors moved in the direction that raises its loss most,
+        by a total Euclidean norm of ``adversarial_epsilon`` times the mean norm of a word
+        vector times the square root of the text's length: each word moves by about that
+        share of a word vector's norm, in a short sentence as in a long review. It
+        regularises the embeddings and the LSTM alike, and makes every epoch cost about
+        twice as much. 0 turns it off.
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training texts, stop when
         validation accuracy stops improving and restore the weights of the best epoch.
@@ -234,7 +246,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         ngram_range=(1, 1),
         ngram_buckets=2**18,
         embedding_dim=128,
-        pretrained_embeddings="word2vec",
+        pretrained_embeddings="auto",
         freeze_embeddings=False,
         hidden_size=128,
         num_layers=1,
@@ -245,7 +257,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         max_iter=3,
         learning_rate_init=2e-3,
         alpha=0.0,
-        adversarial_epsilon=1.0,
+        adversarial_epsilon=0.07,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=2,
@@ -318,9 +330,11 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 f"least two."
             )
         with self._random_generators(continuing) as rng:
-            if not continuing:
-                self._initialise(texts, np.unique(y), device, rng)
-            data = self._dataset(texts, y, sample_weight)
+            if continuing:
+                sequences = self.vectorizer_.transform(texts)
+            else:
+                sequences = self._initialise(texts, np.unique(y), device, rng)
+            data = self._dataset(sequences, y, sample_weight)
             valid = None
             if self.early_stopping:
                 data, valid = self._split_validation(data, y, rng)
@@ -368,9 +382,11 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         _check_known_labels(y, classes if first_call else self.classes_)
         with self._random_generators(not first_call) as rng:
             if first_call:
-                self._initialise(texts, classes, device, rng)
+                sequences = self._initialise(texts, classes, device, rng)
+            else:
+                sequences = self.vectorizer_.transform(texts)
             rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
-            self._train(self._dataset(texts, y, sample_weight), None, rule, rng, device)
+            self._train(self._dataset(sequences, y, sample_weight), None, rule, rng, device)
         return self
 
     def _check_training_data(self, X, y, sample_weight):
@@ -418,6 +434,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             yield rng
 
     def _initialise(self, texts, classes, device, rng):
+        """Set up the vocabulary, network and learned state; return the texts as ids."""
         self.classes_ = classes
         self.vectorizer_ = VocabularyTransformer(
             max_features=self.max_features,
@@ -427,7 +444,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             tokenizer=self.tokenizer,
             ngram_range=self.ngram_range,
             ngram_buckets=self.ngram_buckets,
-        ).fit(texts)
+        )
+        sequences = self.vectorizer_.fit_transform(texts)
         self._network_kwargs = {
             "n_ids": self.vectorizer_.n_ids_,
             "n_ngram_ids": self.ngram_buckets if self.ngram_range[1] > 1 else 0,
@@ -441,36 +459,44 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             "freeze_embedding": self.freeze_embeddings,
         }
         self.module_ = LSTMTextNetwork(**self._network_kwargs).to(device)
-        self.embedding_coverage_ = self._load_pretrained_embeddings(texts, rng)
+        self.embedding_coverage_ = self._load_pretrained_embeddings(texts, sequences, rng)
         self._optimizer = None
         self.n_iter_ = 0
         self.loss_curve_ = []
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = None
         self.history_ = None
+        return sequences
 
-    def _load_pretrained_embeddings(self, texts, rng):
-        """Copy the pretrained vectors into the embedding; return the share of words found."""
+    def _load_pretrained_embeddings(self, texts, sequences, rng):
+        """Copy the starting vectors into the embedding; return the share of words found."""
         if self.pretrained_embeddings is None:
             return None
-        vocabulary = self.vectorizer_.vocabulary_
-        source = self.pretrained_embeddings
-        if isinstance(source, str) and source == "word2vec":
-            seed = int(rng.integers(2**31 - 1))
-            tokens = self.vectorizer_.analyze(texts)
-            source = train_word_vectors(tokens, vocabulary, self.embedding_dim, seed)
-        rows, vectors = lookup_word_vectors(source, vocabulary, self.embedding_dim)
+        rows, vectors = self._starting_vectors(texts, sequences, rng)
         weight = self.module_.embedding.weight
         with torch.no_grad():
             weight[torch.from_numpy(rows).to(weight.device)] = torch.from_numpy(vectors).to(weight)
-        return len(rows) / len(vocabulary)
+        return len(rows) / len(self.vectorizer_.vocabulary_)
 
-    def _dataset(self, texts, y, sample_weight):
+    def _starting_vectors(self, texts, sequences, rng):
+        vocabulary, dim = self.vectorizer_.vocabulary_, self.embedding_dim
+        source = self.pretrained_embeddings
+        if isinstance(source, str) and source == "auto":
+            source = learned_vectors_method(n_tokens=len(sequences.ids))
+        if not (isinstance(source, str) and source in LEARNED_VECTORS):
+            return lookup_word_vectors(source, vocabulary, dim)
+        seed = int(rng.integers(2**31 - 1))
+        if source == "ppmi":
+            return ppmi_word_vectors(sequences, self.vectorizer_.n_ids_, dim, seed)
+        word2vec = train_word_vectors(self.vectorizer_.analyze(texts), vocabulary, dim, seed)
+        return lookup_word_vectors(word2vec, vocabulary, dim)
+
+    def _dataset(self, sequences, y, sample_weight):
         class_index = np.searchsorted(self.classes_, y)
         weights = sample_weight * compute_sample_weight(self.class_weight, y)
         objective = objective_for(len(self.classes_))
         return Dataset(
-            self.vectorizer_.transform(texts),
+            sequences,
             objective.targets(class_index),
             torch.as_tensor(weights, dtype=torch.float32),
         )

@@ -1,15 +1,34 @@
-"""Pretrained word vectors: read the rows a vocabulary needs from a mapping, gensim or a file."""
+"""Word vectors to start the embedding from: learned from the training texts, or read from
+a mapping, gensim or a file."""
 
 import gzip
 import os
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
+from sklearn.utils.extmath import randomized_svd
+
+from .text import UNKNOWN_ID
+
+# Words count as co-occurring within this many tokens of each other.
+PPMI_WINDOW = 5
+# Mean norm given to the PPMI vectors: about that of word2vec's on the IMDB training texts
+# (2.59). On MR, vectors of mean norm 0.6 or 0.25 scored lower (benchmarks/README.md).
+PPMI_VECTOR_NORM = 2.5
+
+
+# Vectors learned from the training texts themselves, and "auto", which picks one of them.
+LEARNED_VECTORS = ("ppmi", "word2vec")
+# Below this many training tokens "auto" learns PPMI vectors, from it on word2vec's: on IMDB
+# samples PPMI's gave the better classifier at 1.05 million tokens, word2vec's at 2.07 million
+# (benchmarks/word_vectors.py).
+AUTO_WORD2VEC_TOKENS = 1_500_000
 
 
 def check_word_vectors(source):
     """Fail early on a ``pretrained_embeddings`` path that does not exist."""
-    if isinstance(source, str) and source == "word2vec":
+    if isinstance(source, str) and source in (*LEARNED_VECTORS, "auto"):
         return
     if isinstance(source, str | os.PathLike) and not Path(source).is_file():
         raise ValueError(
@@ -17,6 +36,96 @@ def check_word_vectors(source):
             f"word2vec text file (optionally .gz), a dict of word to vector, or gensim "
             f"KeyedVectors."
         )
+
+
+def learned_vectors_method(n_tokens):
+    """The method ``pretrained_embeddings="auto"`` uses for ``n_tokens`` training tokens.
+
+    Word2vec's vectors need many occurrences of each word; on fewer tokens the co-occurrence
+    counts of PPMI give the better start (``AUTO_WORD2VEC_TOKENS``).
+
+    Examples
+    --------
+    >>> learned_vectors_method(200_000), learned_vectors_method(5_000_000)
+    ('ppmi', 'word2vec')
+    """
+    return "word2vec" if n_tokens >= AUTO_WORD2VEC_TOKENS else "ppmi"
+
+
+def ppmi_word_vectors(sequences, n_ids, dim, seed):
+    """Word vectors from the co-occurrences of words in the training texts (PPMI and SVD).
+
+    Counts the pairs of vocabulary words that occur within ``PPMI_WINDOW`` tokens of each
+    other, weights the counts by positive pointwise mutual information with the context
+    distribution smoothed to the power 0.75, and gives each word its row of the top ``dim``
+    left singular vectors scaled by the square roots of the singular values (the settings of
+    Levy, Goldberg & Dagan 2015, "Improving distributional similarity with lessons learned
+    from word embeddings", TACL). On small corpora such as MR's 10,000 sentences this gives
+    meaningful vectors where word2vec's collapse to nearly one direction. The vectors are
+    scaled to a mean norm of ``PPMI_VECTOR_NORM``.
+
+    Parameters
+    ----------
+    sequences : RaggedSequences
+        The training texts as token ids; with n-gram columns, the first (the words) is used.
+    n_ids : int
+        Number of embedding rows (ids 0 and 1, padding and unknown words, get no vector).
+    dim : int
+        Size of the vectors.
+    seed : int
+        Seed of the randomized SVD.
+
+    Returns
+    -------
+    rows : ndarray of shape (n_found,)
+        Embedding rows of the words that co-occur with some other word.
+    vectors : ndarray of shape (n_found, dim), float32
+        Their vectors.
+
+    Examples
+    --------
+    >>> from sklstm.ragged import RaggedSequences
+    >>> texts = RaggedSequences.from_lists([[2, 4, 5], [3, 4, 5], [6]] * 20)
+    >>> rows, vectors = ppmi_word_vectors(texts, n_ids=7, dim=3, seed=0)
+    >>> rows.tolist(), vectors.shape
+    ([2, 3, 4, 5], (4, 3))
+    """
+    ids = sequences.ids if sequences.ids.ndim == 1 else sequences.ids[:, 0]
+    counts = _cooccurrence_counts(ids, sequences.lengths, n_ids)
+    word_totals = np.asarray(counts.sum(axis=1)).ravel()
+    rows = np.flatnonzero(word_totals)
+    vectors = np.zeros((len(rows), dim), dtype=np.float32)
+    if len(rows) == 0:
+        return rows, vectors
+    context_share = word_totals**0.75 / (word_totals**0.75).sum()
+    counts = counts.tocoo()
+    # log P(w, c) / (P(w) P(c)) = log n(w, c) / (n(w) P(c)), with P(c) smoothed
+    pmi = np.log(counts.data / (word_totals[counts.row] * context_share[counts.col]))
+    positive = pmi > 0
+    ppmi = sparse.csr_matrix(
+        (pmi[positive], (counts.row[positive], counts.col[positive])), shape=counts.shape
+    )
+    n_components = min(dim, len(rows))
+    left, values, _ = randomized_svd(ppmi[rows][:, rows], n_components, random_state=seed)
+    vectors[:, :n_components] = left * np.sqrt(values)
+    norms = np.linalg.norm(vectors, axis=1)
+    vectors *= PPMI_VECTOR_NORM / max(norms.mean(), 1e-12)
+    return rows, vectors
+
+
+def _cooccurrence_counts(ids, lengths, n_ids):
+    """Symmetric (n_ids, n_ids) counts of word pairs at most ``PPMI_WINDOW`` apart in a text."""
+    text_of = np.repeat(np.arange(len(lengths)), lengths)
+    left, right = [], []
+    for distance in range(1, PPMI_WINDOW + 1):
+        pair = text_of[distance:] == text_of[:-distance]
+        pair &= (ids[distance:] > UNKNOWN_ID) & (ids[:-distance] > UNKNOWN_ID)
+        left.append(ids[:-distance][pair])
+        right.append(ids[distance:][pair])
+    left, right = np.concatenate(left), np.concatenate(right)
+    ones = np.ones(len(left), dtype=np.float64)
+    counts = sparse.coo_matrix((ones, (left, right)), shape=(n_ids, n_ids)).tocsr()
+    return counts + counts.T
 
 
 def train_word_vectors(token_lists, vocabulary, dim, seed):

@@ -240,7 +240,10 @@ def _backward(network, objective, ids, lengths, targets, weights, adversarial_ep
     if not adversarial_epsilon:
         return [loss.item()]
     word_norm = network.embedding.weight.detach().norm(dim=1).mean()
-    perturbation = adversarial_perturbation(inputs.grad, adversarial_epsilon * word_norm)
+    # A text's perturbation grows with the square root of its length, so that each step
+    # moves by about the same amount in a short sentence as in a long review.
+    text_norms = adversarial_epsilon * word_norm * lengths.float().sqrt()  # (B,)
+    perturbation = adversarial_perturbation(inputs.grad, text_norms)
     # The embedding is looked up again: the first graph, and its buffers, are gone.
     adversarial = weighted_loss(network.embed(ids) + perturbation)
     adversarial.backward()

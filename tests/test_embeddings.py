@@ -6,8 +6,15 @@ import pytest
 import torch
 from sklearn.base import clone
 
+import sklstm.embeddings
 from sklstm import LSTMSentimentClassifier
-from sklstm.embeddings import train_word_vectors
+from sklstm.embeddings import (
+    PPMI_VECTOR_NORM,
+    _cooccurrence_counts,
+    ppmi_word_vectors,
+    train_word_vectors,
+)
+from sklstm.ragged import RaggedSequences
 
 
 def _small(**params):
@@ -176,13 +183,80 @@ def test_word2vec_embeddings_are_trained_on_the_fit_texts_reproducibly():
     )
 
 
-def test_word2vec_with_no_vocabulary_word_left_after_truncation_still_fits():
-    # The only vocabulary word, "a", is always cut off by max_len: word2vec sees only
-    # unknown words, has nothing to learn, and the fit goes on from random vectors.
+@pytest.mark.parametrize("method", ["ppmi", "word2vec"])
+def test_learned_vectors_with_no_vocabulary_word_left_after_truncation_still_fit(method):
+    # The only vocabulary word, "a", is always cut off by max_len: word2vec or PPMI sees
+    # only unknown words, has nothing to learn, and the fit goes on from random vectors.
     X, y = ["b a", "c a", "d a", "e a"], [0, 1, 0, 1]
     clf = LSTMSentimentClassifier(
-        embedding_dim=8, hidden_size=8, min_df=1, max_features=1, max_len=1, max_iter=1
+        embedding_dim=8,
+        hidden_size=8,
+        min_df=1,
+        max_features=1,
+        max_len=1,
+        max_iter=1,
+        pretrained_embeddings=method,
     ).fit(X, y)
     assert clf.vectorizer_.vocabulary_ == {"a": 2}
     assert clf.embedding_coverage_ == 0.0
     assert clf.predict_proba(X).shape == (4, 2)
+
+
+def test_ppmi_counts_pairs_within_the_window_and_within_one_text_only():
+    # Texts [2 3 4 5 6 7 8], [9 9]: 2 and 7 are 5 apart (counted), 2 and 8 are 6 (not);
+    # 8 and 9 are adjacent in the flat array but in different texts (not counted).
+    texts = RaggedSequences.from_lists([[2, 3, 4, 5, 6, 7, 8], [9, 9]])
+    counts = _cooccurrence_counts(texts.ids, texts.lengths, 10).toarray()
+    np.testing.assert_array_equal(counts, counts.T)
+    assert counts[2, 7] == 1 and counts[2, 8] == 0
+    assert counts[8, 9] == 0 and counts[9, 9] == 2  # the pair (9, 9), in both orders
+    assert counts[:2].sum() == 0  # padding and unknown words are never counted
+
+
+def test_ppmi_vectors_place_words_of_one_topic_together():
+    texts, _ = _topic_texts()
+    vocabulary = {word: i for i, word in enumerate(sorted({*" ".join(texts).split()}), 2)}
+    sequences = RaggedSequences.from_lists(
+        [[vocabulary[word] for word in text.split()] for text in texts]
+    )
+    n_ids = len(vocabulary) + 2
+    rows, vectors = ppmi_word_vectors(sequences, n_ids, 8, seed=0)
+    assert rows.tolist() == sorted(vocabulary.values())
+    assert vectors.dtype == np.float32
+    assert np.linalg.norm(vectors, axis=1).mean() == pytest.approx(PPMI_VECTOR_NORM, rel=1e-5)
+    vector = dict(zip(rows, vectors, strict=True))
+    rain, snow, sun = (vector[vocabulary[word]] for word in ("rain", "snow", "sun"))
+    assert _cosine(rain, snow) > _cosine(rain, sun) + 0.5
+    again = ppmi_word_vectors(sequences, n_ids, 8, seed=0)
+    np.testing.assert_array_equal(again[1], vectors)
+
+
+def test_ppmi_gives_no_vector_to_a_word_that_never_has_a_neighbour():
+    # 5 only ever stands alone in its text; 2, 3 and 4 co-occur.
+    texts = RaggedSequences.from_lists([[2, 3, 4], [4, 3], [5]] * 10)
+    rows, vectors = ppmi_word_vectors(texts, n_ids=6, dim=8, seed=0)
+    assert rows.tolist() == [2, 3, 4]
+    assert vectors.shape == (3, 8)
+
+
+def test_ppmi_embeddings_are_learned_on_the_fit_texts_reproducibly():
+    texts, labels = _topic_texts()
+    clf = _small(pretrained_embeddings="ppmi", freeze_embeddings=True, embedding_dim=8)
+    clf.fit(texts, labels)
+    assert clf.embedding_coverage_ == 1.0
+    rows = _embedding_rows(clf, ["rain", "snow", "sun"])
+    assert _cosine(rows["rain"], rows["snow"]) > _cosine(rows["rain"], rows["sun"]) + 0.5
+    again = clone(clf).fit(texts, labels)
+    np.testing.assert_array_equal(again.predict_proba(texts), clf.predict_proba(texts))
+
+
+def test_auto_learns_ppmi_vectors_on_few_tokens_and_word2vec_on_many(monkeypatch):
+    texts, labels = _topic_texts()  # 3,600 tokens
+
+    def embedding_after_fit(method):
+        clf = _small(pretrained_embeddings=method, embedding_dim=8).fit(texts, labels)
+        return clf.module_.embedding.weight.detach().numpy()
+
+    np.testing.assert_array_equal(embedding_after_fit("auto"), embedding_after_fit("ppmi"))
+    monkeypatch.setattr(sklstm.embeddings, "AUTO_WORD2VEC_TOKENS", 3_600)
+    np.testing.assert_array_equal(embedding_after_fit("auto"), embedding_after_fit("word2vec"))

@@ -37,13 +37,13 @@ def test_adversarial_step_adds_the_gradient_of_the_loss_at_the_perturbed_inputs(
     got = {name: p.grad.clone() for name, p in network.named_parameters()}
 
     # The same by hand: the clean loss, its gradient at the input vectors, a step of
-    # 0.5 * (mean word-vector norm) per text along it, and the loss there.
+    # 0.5 * (mean word-vector norm) * sqrt(length) per text along it, and the loss there.
     network.zero_grad()
     inputs = network.embed(ids).detach().requires_grad_()
     loss = objective.loss(network.classify(inputs, lengths), targets).mean()
     (gradient,) = torch.autograd.grad(loss, inputs)
-    step = 0.5 * network.embedding.weight.detach().norm(dim=1).mean()
-    step = step * gradient / gradient.flatten(1).norm(dim=1)[:, None, None]
+    step = 0.5 * network.embedding.weight.detach().norm(dim=1).mean() * lengths.sqrt()
+    step = step[:, None, None] * gradient / gradient.flatten(1).norm(dim=1)[:, None, None]
     perturbed = network.embed(ids) + step
     expected = objective.loss(network.classify(network.embed(ids), lengths), targets).mean()
     expected = expected + objective.loss(network.classify(perturbed, lengths), targets).mean()
@@ -92,7 +92,8 @@ def test_adversarial_training_learns_and_changes_the_model(monkeypatch):
     plain = LSTMSentimentClassifier(adversarial_epsilon=0.0, **params).fit(texts, labels)
     assert {len(losses) for losses in recorded} == {1}
     recorded.clear()
-    adversarial = LSTMSentimentClassifier(adversarial_epsilon=0.5, **params).fit(texts, labels)
+    # 0.25 per word: a 4-word text moves by half a word-vector norm in all.
+    adversarial = LSTMSentimentClassifier(adversarial_epsilon=0.25, **params).fit(texts, labels)
     assert {len(losses) for losses in recorded} == {2}
     assert all(adv >= clean for clean, adv in recorded)
     assert adversarial.score(texts, labels) == 1.0
@@ -131,3 +132,23 @@ def test_padding_steps_are_never_perturbed(monkeypatch):
     (perturbation,) = perturbations
     assert (perturbation[1, 2:] == 0).all()  # the second text is 2 steps long
     assert (perturbation[1, :2] != 0).any() and (perturbation[0] != 0).any()
+
+
+def test_each_text_is_perturbed_by_epsilon_word_norms_times_the_root_of_its_length(
+    monkeypatch,
+):
+    network, ids, lengths, targets, weights = _batch()
+    perturbations = []
+    original = sklstm.training.adversarial_perturbation
+
+    def recording(gradient, norm):
+        perturbations.append(original(gradient, norm))
+        return perturbations[-1]
+
+    monkeypatch.setattr(sklstm.training, "adversarial_perturbation", recording)
+    _backward(network, BinaryObjective(), ids, lengths, targets, weights, 0.1)
+    (perturbation,) = perturbations
+    word_norm = network.embedding.weight.detach().norm(dim=1).mean()
+    expected = 0.1 * word_norm * lengths.float().sqrt()
+    assert lengths.unique().numel() > 1  # texts of different lengths get different norms
+    torch.testing.assert_close(perturbation.flatten(1).norm(dim=1), expected)
