@@ -479,6 +479,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         return len(rows) / len(self.vectorizer_.vocabulary_)
 
     def _starting_vectors(self, texts, sequences, rng):
+        """Embedding rows and their vectors, as ``pretrained_embeddings`` asks."""
         vocabulary, dim = self.vectorizer_.vocabulary_, self.embedding_dim
         source = self.pretrained_embeddings
         if isinstance(source, str) and source == "auto":

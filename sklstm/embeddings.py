@@ -11,15 +11,13 @@ from sklearn.utils.extmath import randomized_svd
 
 from .text import UNKNOWN_ID
 
+# Vectors learned from the training texts themselves; "auto" picks one of them.
+LEARNED_VECTORS = ("ppmi", "word2vec")
 # Words count as co-occurring within this many tokens of each other.
 PPMI_WINDOW = 5
 # Mean norm given to the PPMI vectors: about that of word2vec's on the IMDB training texts
-# (2.59). On MR, vectors of mean norm 0.6 or 0.25 scored lower (benchmarks/README.md).
+# (2.59), a start the network trains well from.
 PPMI_VECTOR_NORM = 2.5
-
-
-# Vectors learned from the training texts themselves, and "auto", which picks one of them.
-LEARNED_VECTORS = ("ppmi", "word2vec")
 # Below this many training tokens "auto" learns PPMI vectors, from it on word2vec's: on IMDB
 # samples PPMI's gave the better classifier at 1.05 million tokens, word2vec's at 2.07 million
 # (benchmarks/word_vectors.py).
@@ -78,7 +76,7 @@ def ppmi_word_vectors(sequences, n_ids, dim, seed):
     Returns
     -------
     rows : ndarray of shape (n_found,)
-        Embedding rows of the words that co-occur with some other word.
+        Embedding rows of the words that have a neighbour within the window.
     vectors : ndarray of shape (n_found, dim), float32
         Their vectors.
 
