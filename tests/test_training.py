@@ -118,8 +118,8 @@ def test_adversarial_training_with_frozen_embeddings_keeps_them_frozen():
     torch.testing.assert_close(clf.module_.embedding.weight.detach(), start)
 
 
-def test_padding_steps_are_never_perturbed(monkeypatch):
-    network, ids, lengths, targets, weights = _batch()
+def _perturbation_of_one_step(monkeypatch, network, batch, adversarial_epsilon):
+    # The perturbation _backward adds to the batch's input vectors, recorded as it is made.
     perturbations = []
     original = sklstm.training.adversarial_perturbation
 
@@ -128,8 +128,14 @@ def test_padding_steps_are_never_perturbed(monkeypatch):
         return perturbations[-1]
 
     monkeypatch.setattr(sklstm.training, "adversarial_perturbation", recording)
-    _backward(network, BinaryObjective(), ids, lengths, targets, weights, 1.0)
+    _backward(network, BinaryObjective(), *batch, adversarial_epsilon)
     (perturbation,) = perturbations
+    return perturbation
+
+
+def test_padding_steps_are_never_perturbed(monkeypatch):
+    network, *batch = _batch()
+    perturbation = _perturbation_of_one_step(monkeypatch, network, batch, 1.0)
     assert (perturbation[1, 2:] == 0).all()  # the second text is 2 steps long
     assert (perturbation[1, :2] != 0).any() and (perturbation[0] != 0).any()
 
@@ -138,16 +144,8 @@ def test_each_text_is_perturbed_by_epsilon_word_norms_times_the_root_of_its_leng
     monkeypatch,
 ):
     network, ids, lengths, targets, weights = _batch()
-    perturbations = []
-    original = sklstm.training.adversarial_perturbation
-
-    def recording(gradient, norm):
-        perturbations.append(original(gradient, norm))
-        return perturbations[-1]
-
-    monkeypatch.setattr(sklstm.training, "adversarial_perturbation", recording)
-    _backward(network, BinaryObjective(), ids, lengths, targets, weights, 0.1)
-    (perturbation,) = perturbations
+    batch = (ids, lengths, targets, weights)
+    perturbation = _perturbation_of_one_step(monkeypatch, network, batch, 0.1)
     word_norm = network.embedding.weight.detach().norm(dim=1).mean()
     expected = 0.1 * word_norm * lengths.float().sqrt()
     assert lengths.unique().numel() > 1  # texts of different lengths get different norms
