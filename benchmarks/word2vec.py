@@ -1,7 +1,8 @@
 """Time of the default word2vec step on the IMDB training texts, skip-gram against CBOW.
 
-``LSTMSentimentClassifier(pretrained_embeddings="word2vec")`` (the default) first learns a
-vector per vocabulary word from the training texts with gensim, on one thread. This times
+``LSTMSentimentClassifier(pretrained_embeddings="word2vec")`` (what the default, ``"auto"``,
+uses from 1.5 million training tokens on, as on IMDB's) first learns a vector per vocabulary
+word from the training texts with gensim, on one thread. This times
 that step alone, for both word2vec architectures, on the same tokens.
 
     python benchmarks/word2vec.py
