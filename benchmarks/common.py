@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+import sklstm.batching
 import sklstm.training
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -93,10 +94,10 @@ def record_batches():
     """Record every batch that sklstm's training loop pads, as a :class:`Batch`.
 
     Wraps ``sklstm.training.pad_batch``, which the loop calls once per training batch; the
-    returned list fills up as the loop runs.
+    returned list fills up as the loop runs, until the next call starts a new list.
     """
     batches = []
-    original = sklstm.training.pad_batch
+    original = sklstm.batching.pad_batch
 
     def recording_pad_batch(sequences, index, **options):
         ids, lengths = original(sequences, index, **options)

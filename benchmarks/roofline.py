@@ -2,7 +2,9 @@
 
 The ceiling is measured in the same process: ``torch.matmul`` of two 2048 x 2048 fp32
 matrices (2 * 2048**3 FLOPs), best of ``--matmul-repeats`` runs after a warm-up, with the
-same torch threads as training.
+same torch threads as training. Training runs twice, with ``precision="float32"`` and with
+``precision="bfloat16"`` (the default's choice on a CPU with bfloat16 instructions); the
+bfloat16 row also gives its share of a bfloat16 2048 x 2048 matmul, measured the same way.
 
 The training FLOPs are counted analytically, for the matrix products only (gate
 nonlinearities, embedding lookups, pooling and Adam are not counted). One LSTM direction of
@@ -45,9 +47,10 @@ from common import (
 from sklstm import LSTMSentimentClassifier, reuse_freed_memory
 
 
-def matmul_flops_per_second(n=2048, repeats=10):
-    """Best FLOP rate of an n x n fp32 matrix product."""
-    a, b, out = torch.randn(n, n), torch.randn(n, n), torch.empty(n, n)
+def matmul_flops_per_second(n=2048, repeats=10, dtype=torch.float32):
+    """Best FLOP rate of an n x n matrix product in ``dtype``."""
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    out = torch.empty(n, n, dtype=dtype)
     torch.matmul(a, b, out=out)  # warm-up: thread pool, MKL buffers
     best = float("inf")
     for _ in range(repeats):
@@ -82,6 +85,21 @@ def main():
 
     peak = matmul_flops_per_second(repeats=args.matmul_repeats)
     texts, labels = load_imdb("train", args.batches * args.batch_size, args.seed)
+    rows = []
+    for precision in ("float32", "bfloat16"):
+        row = {"precision": precision, "matmul_gflops": peak / 1e9}
+        row.update(measure_training(texts, labels, precision, peak, args))
+        if precision == "bfloat16":
+            own_peak = matmul_flops_per_second(repeats=args.matmul_repeats, dtype=torch.bfloat16)
+            row["bfloat16_matmul_gflops"] = own_peak / 1e9
+            row["work_share_of_bfloat16_matmul"] = row["work_gflops"] * 1e9 / own_peak
+        rows.append(row)
+    small = args.batches != 200 or args.max_len != 400
+    save(rows, "roofline", small, settings_text(args))
+
+
+def measure_training(texts, labels, precision, peak, args):
+    """Train one epoch with ``precision``; its FLOP rates and their shares of ``peak``."""
     batches = record_batches()
     # One forward and backward pass per step, as the FLOP count assumes; adversarial
     # training runs a second one at the same efficiency.
@@ -91,6 +109,7 @@ def main():
         max_iter=1,
         adversarial_epsilon=0.0,
         random_state=args.seed,
+        precision=precision,
     ).fit(texts, labels)
     seconds = clf.history_["seconds"].iloc[0]
     padded_steps = sum(batch.padded for batch in batches)
@@ -99,8 +118,7 @@ def main():
     output_layer = 3 * 2 * clf.module_.output.in_features * clf.module_.output.out_features
     work = (per_step * padded_steps + output_layer * len(texts)) / seconds
     useful = (per_step * real_steps + output_layer * len(texts)) / seconds
-    row = {
-        "matmul_gflops": peak / 1e9,
+    return {
         "batches": len(batches),
         "train_seconds": seconds,
         "real_tokens": real_steps,
@@ -112,8 +130,6 @@ def main():
         "work_share_of_matmul": work / peak,
         "useful_share_of_matmul": useful / peak,
     }
-    small = args.batches != 200 or args.max_len != 400
-    save([row], "roofline", small, settings_text(args))
 
 
 if __name__ == "__main__":

@@ -108,6 +108,7 @@ def train(
     device,
     verbose,
     adversarial_epsilon=0.0,
+    compute_dtype=torch.float32,
     first_epoch=1,
 ):
     """Train ``network`` for up to ``rule.max_epochs`` epochs and return one dict per epoch.
@@ -115,7 +116,9 @@ def train(
     Ctrl-C stops training with a warning and keeps what was learned. With ``valid_data``,
     the weights of the best validation epoch are restored at the end. With
     ``adversarial_epsilon``, every step also trains on the batch with its input vectors
-    perturbed against the model (see :func:`adversarial_perturbation`).
+    perturbed against the model (see :func:`adversarial_perturbation`). With a
+    ``compute_dtype`` of ``torch.bfloat16``, the network's matrix products run in it under
+    autocast, while the weights, their gradients, the optimizer and the loss stay float32.
 
     Raises
     ------
@@ -136,6 +139,7 @@ def train(
                 device=device,
                 verbose=verbose,
                 adversarial_epsilon=adversarial_epsilon,
+                compute_dtype=compute_dtype,
             )
             if valid_data is not None:
                 row.update(_evaluate(network, objective, valid_data, device))
@@ -172,6 +176,7 @@ def _train_epoch(
     device,
     verbose,
     adversarial_epsilon,
+    compute_dtype,
 ):
     network.train()
     batches = bucketed_batches(data.sequences.lengths, batch_size, rng)
@@ -192,6 +197,7 @@ def _train_epoch(
                 targets,
                 weights,
                 adversarial_epsilon,
+                compute_dtype,
             )
             bad = [value for value in losses if not math.isfinite(value)]
             if bad:
@@ -218,17 +224,22 @@ def _train_epoch(
     }
 
 
-def _backward(network, objective, ids, lengths, targets, weights, adversarial_epsilon):
+def _backward(
+    network, objective, ids, lengths, targets, weights, adversarial_epsilon, compute_dtype
+):
     """Accumulate the gradients of one batch's loss; return its loss values.
 
     The first value is the loss on the batch as it is; with ``adversarial_epsilon`` the
     gradient of a second loss, on the input vectors perturbed against the model, is added
     and its value follows.
     """
+    mixed = compute_dtype != torch.float32
 
     def weighted_loss(inputs):
         # inputs: (B, T, E) -> scalar
-        return (objective.loss(network.classify(inputs, lengths), targets) * weights).mean()
+        with torch.autocast(ids.device.type, dtype=compute_dtype, enabled=mixed):
+            logits = network.classify(inputs, lengths)  # (B, n_outputs)
+        return (objective.loss(logits.float(), targets) * weights).mean()
 
     inputs = network.embed(ids)  # (B, T, E)
     if adversarial_epsilon:

@@ -372,6 +372,7 @@ def test_bad_training_data_fails_before_any_work(X, y, error, message):
         ({"max_iter": 2.5}, "'max_iter' parameter"),
         ({"class_weight": "even"}, "'class_weight' parameter"),
         ({"validation_fraction": 1.0}, "'validation_fraction' parameter"),
+        ({"precision": "float16"}, "'precision' parameter"),
     ],
 )
 def test_bad_parameters_name_the_parameter(params, message):
@@ -405,6 +406,13 @@ def test_every_pooling_learns(pooling, bidirectional):
         pooling=pooling, bidirectional=bidirectional, num_layers=2, max_iter=15, n_iter_no_change=15
     )
     assert clf.fit(X, y).score(X, y) > 0.8
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_both_precisions_learn_the_signal(precision):
+    X, y = corpus()
+    X_test, y_test = corpus(n=80, seed=1)
+    assert small(precision=precision).fit(X, y).score(X_test, y_test) > 0.9
 
 
 def test_partial_fit_rejects_labels_outside_classes_before_any_work():

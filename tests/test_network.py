@@ -45,6 +45,33 @@ def test_backward_direction_reads_the_text_in_reverse():
         assert not torch.allclose(out, net(text.flip(1), torch.tensor([4])))
 
 
+@pytest.mark.parametrize("kind", ["last", "mean", "max"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_pooling_reads_each_direction_as_a_plain_lstm_over_the_text(kind, num_layers):
+    net = _network(True, num_layers, (kind,))
+    ids, lengths = torch.tensor([[5, 6, 7, 8, 0, 0]]), torch.tensor([4])
+    pool = {"last": lambda s: s[-1], "mean": lambda s: s.mean(0), "max": lambda s: s.amax(0)}
+    with torch.no_grad():
+        states = net.embedding(ids[:, :4])  # the text alone, no padding: (1, 4, E)
+        for forward, backward in zip(net.forward_layers, net.backward_layers):
+            reverse = backward(states.flip(1))[0]  # the text read backwards, in reading order
+            forward_states = forward(states)[0]
+            states = torch.cat([forward_states, reverse.flip(1)], 2)  # both in text order
+        # The backward direction's last state is the one after reading the first token.
+        pooled = torch.cat([pool[kind](forward_states[0]), pool[kind](reverse[0])])
+        torch.testing.assert_close(net(ids, lengths)[0], net.output(pooled))
+
+
+def test_dropout_drops_a_share_p_and_rescales_the_rest():
+    dropout = LSTMTextNetwork(60, 0, 8, 6, 1, True, ("mean",), 0.3, 1).dropout.train()
+    torch.manual_seed(0)
+    x = torch.ones(200, 500)
+    dropped = dropout(x)
+    assert abs((dropped == 0).float().mean().item() - 0.3) < 0.005
+    assert dropped.unique().tolist() == [0.0, pytest.approx(1 / 0.7)]
+    assert torch.equal(dropout.eval()(x), x)
+
+
 def test_output_shapes():
     net = _network(True, 2, ("mean", "max"), n_outputs=3)
     assert net.output.in_features == 2 * 2 * 6

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+import sklstm.classifier
 import sklstm.training
 from sklstm import LSTMSentimentClassifier
 from sklstm.network import LSTMTextNetwork
@@ -33,7 +34,9 @@ def test_adversarial_perturbation_has_the_norm_and_direction_of_the_gradient():
 def test_adversarial_step_adds_the_gradient_of_the_loss_at_the_perturbed_inputs():
     network, ids, lengths, targets, weights = _batch()
     objective = BinaryObjective()
-    clean, adversarial = _backward(network, objective, ids, lengths, targets, weights, 0.5)
+    clean, adversarial = _backward(
+        network, objective, ids, lengths, targets, weights, 0.5, torch.float32
+    )
     got = {name: p.grad.clone() for name, p in network.named_parameters()}
 
     # The same by hand: the clean loss, its gradient at the input vectors, a step of
@@ -57,7 +60,9 @@ def test_adversarial_step_adds_the_gradient_of_the_loss_at_the_perturbed_inputs(
 
 def test_without_epsilon_a_step_backpropagates_the_clean_loss_only():
     network, ids, lengths, targets, weights = _batch()
-    losses = _backward(network, BinaryObjective(), ids, lengths, targets, weights, 0.0)
+    losses = _backward(
+        network, BinaryObjective(), ids, lengths, targets, weights, 0.0, torch.float32
+    )
     got = {name: p.grad.clone() for name, p in network.named_parameters()}
     network.zero_grad()
     BinaryObjective().loss(network(ids, lengths), targets).mean().backward()
@@ -128,7 +133,7 @@ def _perturbation_of_one_step(monkeypatch, network, batch, adversarial_epsilon):
         return perturbations[-1]
 
     monkeypatch.setattr(sklstm.training, "adversarial_perturbation", recording)
-    _backward(network, BinaryObjective(), *batch, adversarial_epsilon)
+    _backward(network, BinaryObjective(), *batch, adversarial_epsilon, torch.float32)
     (perturbation,) = perturbations
     return perturbation
 
@@ -150,3 +155,68 @@ def test_each_text_is_perturbed_by_epsilon_word_norms_times_the_root_of_its_leng
     expected = 0.1 * word_norm * lengths.float().sqrt()
     assert lengths.unique().numel() > 1  # texts of different lengths get different norms
     torch.testing.assert_close(perturbation.flatten(1).norm(dim=1), expected)
+
+
+def _gradients(network):
+    return torch.cat([p.grad.flatten() for p in network.parameters()])
+
+
+def test_a_bfloat16_step_runs_the_lstm_in_bfloat16_and_keeps_float32_gradients():
+    network, ids, lengths, targets, weights = _batch()
+    dtypes = []
+    for lstm in [*network.forward_layers, *network.backward_layers]:
+        lstm.register_forward_hook(lambda module, inputs, output: dtypes.append(output[0].dtype))
+    batch = (ids, lengths, targets, weights, 0.5)
+    _backward(network, BinaryObjective(), *batch, torch.bfloat16)
+    assert dtypes and set(dtypes) == {torch.bfloat16}
+    mixed = _gradients(network)
+    assert mixed.dtype == torch.float32
+    network.zero_grad()
+    dtypes.clear()
+    _backward(network, BinaryObjective(), *batch, torch.float32)
+    assert set(dtypes) == {torch.float32}
+    # The same gradient to within bfloat16's rounding (8 bits of mantissa).
+    exact = _gradients(network)
+    assert torch.nn.functional.cosine_similarity(mixed, exact, 0) > 0.99
+    assert not torch.equal(mixed, exact)
+
+
+@pytest.mark.parametrize(
+    "precision, native, expected",
+    [
+        ("auto", True, torch.bfloat16),
+        ("auto", False, torch.float32),
+        ("float32", True, torch.float32),
+        ("bfloat16", False, torch.bfloat16),
+    ],
+)
+def test_precision_sets_the_arithmetic_of_training_and_never_of_prediction(
+    monkeypatch, precision, native, expected
+):
+    monkeypatch.setattr(sklstm.classifier, "cpu_has_bfloat16", lambda: native)
+    dtypes = []
+    original = torch.nn.LSTM.forward
+
+    def recording(self, *args, **kwargs):
+        output = original(self, *args, **kwargs)
+        dtypes.append(output[0].dtype)
+        return output
+
+    monkeypatch.setattr(torch.nn.LSTM, "forward", recording)
+    texts, labels = ["good film", "bad film", "good plot", "bad plot"] * 8, [1, 0] * 16
+    clf = LSTMSentimentClassifier(
+        embedding_dim=8, hidden_size=8, min_df=1, max_iter=1, precision=precision, device="cpu"
+    ).fit(texts, labels)
+    assert dtypes and set(dtypes) == {expected}
+    assert {p.dtype for p in clf.module_.parameters()} == {torch.float32}
+    dtypes.clear()
+    assert clf.predict_proba(texts).dtype == np.float64
+    assert dtypes and set(dtypes) == {torch.float32}
+
+
+def test_cpu_has_bfloat16_is_false_when_torch_cannot_tell(monkeypatch):
+    for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"):
+        monkeypatch.delattr(torch.cpu, name, raising=False)
+    assert sklstm.classifier.cpu_has_bfloat16() is False
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True, raising=False)
+    assert sklstm.classifier.cpu_has_bfloat16() is True
