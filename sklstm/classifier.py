@@ -57,7 +57,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     The estimator learns a vocabulary from the training texts (a
     :class:`~sklstm.VocabularyTransformer`), turns each text into token ids and trains a
     PyTorch LSTM on them with Adam. Batches group texts of similar length and are padded only
-    to their own longest text; pooling ignores the padding, so a text gets the same
+    to about their own longest text; pooling ignores the padding, so a text gets the same
     probability whatever it is batched with. Binary problems use one logit with a sigmoid,
     multi-class problems a softmax.
 

@@ -53,7 +53,7 @@ def test_pooling_reads_each_direction_as_a_plain_lstm_over_the_text(kind, num_la
     pool = {"last": lambda s: s[-1], "mean": lambda s: s.mean(0), "max": lambda s: s.amax(0)}
     with torch.no_grad():
         states = net.embedding(ids[:, :4])  # the text alone, no padding: (1, 4, E)
-        for forward, backward in zip(net.forward_layers, net.backward_layers):
+        for forward, backward in zip(net.forward_layers, net.backward_layers, strict=True):
             reverse = backward(states.flip(1))[0]  # the text read backwards, in reading order
             forward_states = forward(states)[0]
             states = torch.cat([forward_states, reverse.flip(1)], 2)  # both in text order

@@ -218,6 +218,7 @@ BAD_PARAMETERS = {
     "warm_start": [("yes", "instance of 'bool'")],
     "verbose": [("loud", r"int in the range \[0, inf\)"), (-1, r"\[0, inf\)")],
     "device": [("tpu", "'auto', 'cpu', 'cuda' or 'cuda:N'"), (3, "instance of 'str'")],
+    "precision": [("float16", "'precision' parameter"), (None, "'precision' parameter")],
 }
 BAD_TRANSFORMER_PARAMETERS = {
     name: cases

@@ -220,3 +220,23 @@ def test_cpu_has_bfloat16_is_false_when_torch_cannot_tell(monkeypatch):
     assert sklstm.classifier.cpu_has_bfloat16() is False
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True, raising=False)
     assert sklstm.classifier.cpu_has_bfloat16() is True
+
+
+def test_training_batches_are_padded_to_a_few_widths(monkeypatch):
+    widths = []
+    original = sklstm.training.pad_batch
+
+    def recording(sequences, index, **options):
+        ids, lengths = original(sequences, index, **options)
+        widths.append((ids.shape[1], int(lengths.max())))
+        return ids, lengths
+
+    monkeypatch.setattr(sklstm.training, "pad_batch", recording)
+    rng = np.random.default_rng(0)
+    texts = [" ".join(["good"] * n) for n in rng.integers(20, 120, 256)]
+    LSTMSentimentClassifier(
+        embedding_dim=4, hidden_size=4, min_df=1, batch_size=4, max_iter=1, max_len=None
+    ).fit(texts, np.arange(256) % 2)
+    assert len(widths) == 64  # every training batch
+    assert len({width for width, _ in widths}) < len({longest for _, longest in widths})
+    assert all(longest <= width <= longest * 9 / 8 for width, longest in widths)
