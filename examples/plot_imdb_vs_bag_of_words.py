@@ -80,9 +80,9 @@ plt.show()
 #     sklstm compare --dataset imdb --output results/
 #
 # On this project's development machine (2 CPU cores, no GPU; the table is in
-# ``benchmarks/results/compare_imdb.csv``), the LSTM reached 0.915 accuracy in 363 s of
-# fitting, TF-IDF + logistic regression 0.907 in 11 s, and the NB-weighted bigram logistic
-# regression 0.910 in 20 s:
+# ``benchmarks/results/compare_imdb.csv``), the LSTM reached 0.916 accuracy in 209 s of
+# fitting, TF-IDF + logistic regression 0.907 in 9 s, and the NB-weighted bigram logistic
+# regression 0.910 in 14 s:
 #
 # .. image:: /comparison_imdb.png
 #    :alt: Accuracy against fit time on IMDB, and the LSTM's training loss per epoch

@@ -157,10 +157,10 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Arithmetic of the training steps. ``"bfloat16"`` runs the network's matrix
         products in bfloat16 under autocast (mixed precision: the weights, their gradients,
         Adam and the loss stay float32). On a CPU with bfloat16 instructions (AVX512-BF16
-        or AMX) that trains about 1.5 times as many tokens per second, with the same
-        accuracy on IMDB and MR; elsewhere bfloat16 is emulated and slower. ``"auto"`` takes
-        ``"bfloat16"`` on such CPUs and ``"float32"`` everywhere else, GPUs included.
-        Predictions are always computed in float32.
+        or AMX) that trained 1.3 times as many tokens per second on IMDB
+        (``benchmarks/training_speed.py``); elsewhere bfloat16 is emulated and slower.
+        ``"auto"`` takes ``"bfloat16"`` on such CPUs and ``"float32"`` everywhere else, GPUs
+        included. Predictions are always computed in float32.
 
     Attributes
     ----------
