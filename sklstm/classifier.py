@@ -158,7 +158,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         products in bfloat16 under autocast (mixed precision: the weights, their gradients,
         Adam and the loss stay float32). On a CPU with bfloat16 instructions (AVX512-BF16
         or AMX) that trained 1.3 times as many tokens per second on IMDB
-        (``benchmarks/training_speed.py``); elsewhere bfloat16 is emulated and slower.
+        (``benchmarks/training_speed.py``); other CPUs have to emulate bfloat16.
         ``"auto"`` takes ``"bfloat16"`` on such CPUs and ``"float32"`` everywhere else, GPUs
         included. Predictions are always computed in float32.
 
