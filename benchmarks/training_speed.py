@@ -7,8 +7,8 @@ the same batch size, ``max_len``, number of epochs, seed and token ids (those of
 
 - ``sklstm``: ``LSTMSentimentClassifier.fit``; seconds per epoch from ``history_`` (the
   training loop only, not the tokenising). Batches hold texts of similar length, padded
-  to their own longest text. ``precision="auto"``, the default: bfloat16 matrix products
-  on a CPU with bfloat16 instructions, float32 elsewhere.
+  to their own longest text rounded up to one of a few widths. ``precision="auto"``, the
+  default: bfloat16 matrix products on a CPU with bfloat16 instructions, float32 elsewhere.
 - ``sklstm-float32``: the same with ``precision="float32"``, the arithmetic of the other
   arms, so that the gain of the batching alone shows.
 - ``skorch``: skorch's ``NeuralNetBinaryClassifier`` (its ``NeuralNetClassifier`` for a
