@@ -372,7 +372,6 @@ def test_bad_training_data_fails_before_any_work(X, y, error, message):
         ({"max_iter": 2.5}, "'max_iter' parameter"),
         ({"class_weight": "even"}, "'class_weight' parameter"),
         ({"validation_fraction": 1.0}, "'validation_fraction' parameter"),
-        ({"precision": "float16"}, "'precision' parameter"),
     ],
 )
 def test_bad_parameters_name_the_parameter(params, message):
