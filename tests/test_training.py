@@ -6,7 +6,15 @@ import sklstm.classifier
 import sklstm.training
 from sklstm import LSTMSentimentClassifier
 from sklstm.network import LSTMTextNetwork
-from sklstm.training import BinaryObjective, _backward, adversarial_perturbation
+from sklstm.ragged import RaggedSequences
+from sklstm.training import (
+    BinaryObjective,
+    Dataset,
+    StoppingRule,
+    _backward,
+    adversarial_perturbation,
+    train,
+)
 
 
 def _batch():
@@ -89,7 +97,9 @@ def test_adversarial_training_learns_and_changes_the_model(monkeypatch):
         hidden_size=8,
         min_df=1,
         batch_size=16,
-        max_iter=6,
+        # Adversarial training learns this corpus more slowly: after 6 epochs its loss has
+        # only begun to fall (0.67), and the averaged weights lag the last step's.
+        max_iter=10,
         learning_rate_init=0.02,
         dropout=0.0,
         random_state=0,
@@ -240,3 +250,62 @@ def test_training_batches_are_padded_to_a_few_widths(monkeypatch):
     assert len(widths) == 64  # every training batch
     assert len({width for width, _ in widths}) < len({longest for _, longest in widths})
     assert all(longest <= width <= longest * 9 / 8 for width, longest in widths)
+
+
+@pytest.mark.parametrize("decay", [0.9, 0.0])
+def test_the_fitted_weights_are_the_moving_average_of_the_steps_weights(monkeypatch, decay):
+    monkeypatch.setattr(sklstm.training, "AVERAGING_DECAY", decay)
+    torch.manual_seed(0)
+    network = LSTMTextNetwork(30, 0, 6, 5, 1, True, ("mean", "max"), 0.2, 1)
+    rng = np.random.default_rng(0)
+    texts = [rng.integers(2, 30, rng.integers(1, 9)).tolist() for _ in range(48)]
+    data = Dataset(RaggedSequences.from_lists(texts), torch.arange(48.0) % 2, torch.ones(48))
+    optimizer = torch.optim.Adam(network.parameters(), lr=0.05)
+    steps, adam_step = [], optimizer.step
+
+    def recording_step():
+        adam_step()
+        steps.append({name: p.detach().clone() for name, p in network.named_parameters()})
+
+    optimizer.step = recording_step
+    settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
+    train(network, optimizer, BinaryObjective(), data, None, StoppingRule(3, 3, 0.0), **settings)
+    assert len(steps) == 36
+    # By hand: the first step's weights, then each step's blended in with the decay
+    # (1 + n) / (10 + n) after n steps, capped at AVERAGING_DECAY.
+    expected = steps[0]
+    for n, weights in enumerate(steps[1:], start=1):
+        d = min(decay, (1 + n) / (10 + n))
+        expected = {name: d * expected[name] + (1 - d) * weights[name] for name in weights}
+    for name, p in network.named_parameters():
+        torch.testing.assert_close(p.detach(), expected[name], msg=name)
+        assert torch.equal(p.detach(), steps[-1][name]) == (decay == 0.0), name
+
+
+def test_an_interrupted_fit_keeps_the_average_of_the_steps_it_took(monkeypatch):
+    torch.manual_seed(0)
+    network = LSTMTextNetwork(30, 0, 6, 5, 1, False, ("mean",), 0.0, 1)
+    start = {name: p.detach().clone() for name, p in network.named_parameters()}
+    data = Dataset(
+        RaggedSequences.from_lists([[3, 4], [5], [6, 7, 8]] * 4), torch.ones(12) % 2, torch.ones(12)
+    )
+    optimizer = torch.optim.Adam(network.parameters(), lr=0.05)
+    steps, adam_step = [], optimizer.step
+
+    def interrupted_at_the_third_step():
+        if len(steps) == 2:
+            raise KeyboardInterrupt
+        adam_step()
+        steps.append({name: p.detach().clone() for name, p in network.named_parameters()})
+
+    optimizer.step = interrupted_at_the_third_step
+    settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
+    with pytest.warns(UserWarning, match="interrupted after 0 complete epoch"):
+        train(
+            network, optimizer, BinaryObjective(), data, None, StoppingRule(2, 2, 0.0), **settings
+        )
+    d = 2 / 11  # the decay after one step
+    for name, p in network.named_parameters():
+        expected = d * steps[0][name] + (1 - d) * steps[1][name]
+        torch.testing.assert_close(p.detach(), expected, msg=name)
+        assert not torch.equal(p.detach(), start[name])
