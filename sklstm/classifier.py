@@ -200,6 +200,10 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     random embeddings on both datasets. Without adversarial training a third epoch then
     overfits; with it (``adversarial_epsilon=1.0``), three epochs scored best on both.
 
+    The fitted weights are a moving average of the training steps' weights over about the
+    last ten steps, which evens out the swing of the decision threshold from step to step
+    (see the user guide's Training section).
+
     Examples
     --------
     >>> from sklstm import LSTMSentimentClassifier
