@@ -260,14 +260,7 @@ def test_the_fitted_weights_are_the_moving_average_of_the_steps_weights(monkeypa
     rng = np.random.default_rng(0)
     texts = [rng.integers(2, 30, rng.integers(1, 9)).tolist() for _ in range(48)]
     data = Dataset(RaggedSequences.from_lists(texts), torch.arange(48.0) % 2, torch.ones(48))
-    optimizer = torch.optim.Adam(network.parameters(), lr=0.05)
-    steps, adam_step = [], optimizer.step
-
-    def recording_step():
-        adam_step()
-        steps.append({name: p.detach().clone() for name, p in network.named_parameters()})
-
-    optimizer.step = recording_step
+    optimizer, steps = _recording_adam(network)
     settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
     train(network, optimizer, BinaryObjective(), data, None, StoppingRule(3, 3, 0.0), **settings)
     assert len(steps) == 36
@@ -280,6 +273,42 @@ def test_the_fitted_weights_are_the_moving_average_of_the_steps_weights(monkeypa
     for name, p in network.named_parameters():
         torch.testing.assert_close(p.detach(), expected[name], msg=name)
         assert torch.equal(p.detach(), steps[-1][name]) == (decay == 0.0), name
+
+
+def _recording_adam(network):
+    """Adam for ``network``, and the list of the weights after each of its steps."""
+    optimizer = torch.optim.Adam(network.parameters(), lr=0.05)
+    steps, adam_step = [], optimizer.step
+
+    def recording_step():
+        adam_step()
+        steps.append({name: p.detach().clone() for name, p in network.named_parameters()})
+
+    optimizer.step = recording_step
+    return optimizer, steps
+
+
+def test_validation_scores_the_averaged_weights_and_the_best_epoch_keeps_them(monkeypatch):
+    torch.manual_seed(0)
+    network = LSTMTextNetwork(30, 0, 6, 5, 1, False, ("mean",), 0.0, 1)
+    data = Dataset(
+        RaggedSequences.from_lists([[3, 4], [5], [6, 7, 8]] * 4), torch.ones(12) % 2, torch.ones(12)
+    )
+    scored = []
+
+    def scripted_evaluate(evaluated, objective, valid, device):
+        scored.append({name: p.detach().clone() for name, p in evaluated.named_parameters()})
+        return {"valid_loss": 0.0, "valid_accuracy": [0.5, 0.9, 0.6][len(scored) - 1]}
+
+    monkeypatch.setattr(sklstm.training, "_evaluate", scripted_evaluate)
+    optimizer, steps = _recording_adam(network)
+    settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
+    train(network, optimizer, BinaryObjective(), data, data, StoppingRule(3, 5, 0.0), **settings)
+    assert len(steps) == 9 and len(scored) == 3
+    for name, p in network.named_parameters():
+        torch.testing.assert_close(p.detach(), scored[1][name], msg=name)  # the best epoch's
+        # What was scored after epoch 2 is the average, not the weights of its last step.
+        assert not torch.equal(scored[1][name], steps[5][name]), name
 
 
 def test_an_interrupted_fit_keeps_the_average_of_the_steps_it_took(monkeypatch):
