@@ -109,14 +109,18 @@ def record_batches():
 
 
 def save(rows, name, small, settings):
-    """Append ``rows`` to ``results/<name>.csv`` (``<name>_small.csv`` for reduced runs)."""
+    """Add ``rows`` to ``results/<name>.csv`` (``<name>_small.csv`` for reduced runs)."""
     table = pd.DataFrame(rows)
     table["settings"] = settings
     table["date"] = date.today().isoformat()
     table["machine"] = machine()
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{name}{'_small' if small else ''}.csv"
-    table.to_csv(out, mode="a", header=not out.exists(), index=False)
+    # Rewritten rather than appended to, so that a run with a new column keeps the file
+    # readable: earlier rows get that column empty.
+    # Earlier rows are read as text, so their values are written back exactly as they were.
+    tables = [pd.read_csv(out, dtype=str, keep_default_na=False)] if out.exists() else []
+    pd.concat([*tables, table], ignore_index=True).to_csv(out, index=False)
     shown = table.drop(columns=["settings", "date", "machine"])
     print(shown.to_string(index=False, float_format="{:.4g}".format))
     print(f"\nwritten to {out.relative_to(RESULTS.parents[1])}  ({table['machine'].iloc[0]})")
