@@ -117,8 +117,7 @@ def save(rows, name, small, settings):
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{name}{'_small' if small else ''}.csv"
     # Rewritten rather than appended to, so that a run with a new column keeps the file
-    # readable: earlier rows get that column empty.
-    # Earlier rows are read as text, so their values are written back exactly as they were.
+    # readable (earlier rows get it empty); they are read as text, so they come back unchanged.
     tables = [pd.read_csv(out, dtype=str, keep_default_na=False)] if out.exists() else []
     pd.concat([*tables, table], ignore_index=True).to_csv(out, index=False)
     shown = table.drop(columns=["settings", "date", "machine"])
