@@ -1,7 +1,7 @@
 """Accuracy of one setting of LSTMSentimentClassifier over several random seeds, IMDB or MR.
 
 A single run cannot tell a better default from a lucky seed; this fits the estimator from
-scratch (one ``fit`` call, as a user would) once per seed and appends one row per seed to
+scratch (one ``fit`` call, as a user would) once per seed and adds one row per seed to
 ``benchmarks/results/seeds_<dataset>.csv``. IMDB: train on the official train split, score
 on the test split. MR: the 10-fold cross-validation of ``sklstm compare --dataset mr``
 (stratified, shuffled with random_state=0); the row gives the mean over the folds.
@@ -13,15 +13,11 @@ on the test split. MR: the 10-fold cross-validation of ``sklstm compare --datase
 """
 
 import argparse
-import os
-import platform
 import time
-from datetime import date
 
 import numpy as np
 import pandas as pd
-import torch
-from common import DATA, RESULTS, read_params
+from common import DATA, read_params, save
 from sklearn.model_selection import StratifiedKFold
 
 from sklstm import LSTMSentimentClassifier, reuse_freed_memory
@@ -57,7 +53,6 @@ def main():
     args = parser.parse_args()
     reuse_freed_memory()
     accuracy = {"imdb": imdb_accuracy, "mr": mr_accuracy}[args.dataset]
-    out = RESULTS / f"seeds_{args.dataset}.csv"
     params = read_params(args.params)
     for seed in args.seeds:
         start = time.perf_counter()
@@ -66,12 +61,9 @@ def main():
             "seed": seed,
             "accuracy": accuracy({**params, "random_state": seed}),
             "fit_seconds": time.perf_counter() - start,
-            "date": date.today().isoformat(),
-            "machine": f"{platform.machine()} {os.cpu_count()} cpus, "
-            f"{torch.get_num_threads()} torch threads, torch {torch.__version__}",
         }
-        print(row, flush=True)
-        pd.DataFrame([row]).to_csv(out, mode="a", header=not out.exists(), index=False)
+        # Saved seed by seed, so that an interrupted run keeps the seeds it finished.
+        save([row], f"seeds_{args.dataset}", small=False, settings=f"dataset={args.dataset}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Score candidate settings of LSTMSentimentClassifier, epoch by epoch, on IMDB or MR.
 
 Each candidate is trained one epoch at a time (``warm_start=True``) and scored after every
-epoch, so one run shows the whole accuracy-against-epochs curve. Rows are appended to
+epoch, so one run shows the whole accuracy-against-epochs curve. Rows are added to
 ``benchmarks/results/tune_<dataset>.csv``.
 
     python benchmarks/tune_defaults.py imdb '{"hidden_size": 64}' '{"pooling": "last"}'
@@ -13,16 +13,12 @@ Candidates are JSON objects of parameters on top of the defaults (JSON lists bec
 e.g. ``"ngram_range": [1, 2]``); ``max_iter`` is the number of epochs to run.
 """
 
-import os
-import platform
 import sys
 import time
-from datetime import date
 
 import numpy as np
 import pandas as pd
-import torch
-from common import DATA, RESULTS, read_params
+from common import DATA, read_params, save
 from sklearn.model_selection import StratifiedKFold
 
 from sklstm import LSTMSentimentClassifier, reuse_freed_memory
@@ -66,17 +62,10 @@ def run_mr(params):
 def main(dataset, candidates):
     reuse_freed_memory()
     run = {"imdb": run_imdb, "mr": run_mr}[dataset]
-    out = RESULTS / f"tune_{dataset}.csv"
     for text in candidates:
         scores = run(read_params(text))
         scores.insert(0, "params", text)
-        scores["date"] = date.today().isoformat()
-        scores["machine"] = (
-            f"{platform.machine()} {os.cpu_count()} cpus, {torch.get_num_threads()} torch "
-            f"threads, torch {torch.__version__}"
-        )
-        print(scores.to_string(index=False), flush=True)
-        scores.to_csv(out, mode="a", header=not out.exists(), index=False)
+        save(scores, f"tune_{dataset}", small=False, settings=f"dataset={dataset}")
 
 
 if __name__ == "__main__":
