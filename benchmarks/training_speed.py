@@ -34,7 +34,7 @@ after ``reuse_freed_memory()`` ("reuse") and tcmalloc (``LD_PRELOAD``
 of Debian's libtcmalloc_minimal.so.4), ``--rounds`` times interleaved, and writes
 ``results/allocators[_small].csv`` with tokens/s and minor page faults per batch.
 
-    python benchmarks/training_speed.py                                           # full size
+    python benchmarks/training_speed.py              # full size, the estimator's 3 epochs
     python benchmarks/training_speed.py --limit 1500 --test-limit 1000 --epochs 1 --max-len 64
     python benchmarks/training_speed.py --compare-allocators --limit 1500 --epochs 1 --rounds 3
 """
@@ -268,7 +268,9 @@ def main():
     parser.add_argument("--limit", type=int, help="use only this many training texts")
     parser.add_argument("--test-limit", type=int, help="score on only this many test texts")
     parser.add_argument("--max-len", type=int, default=400, help="tokens kept per text")
-    parser.add_argument("--epochs", type=int, default=4, help="epochs of every arm")
+    parser.add_argument(
+        "--epochs", type=int, default=LSTMSentimentClassifier().max_iter, help="epochs of every arm"
+    )
     parser.add_argument("--batch-size", type=int, default=LSTMSentimentClassifier().batch_size)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--arms", default=",".join(ARMS), help="comma-separated, of " + str(ARMS))
