@@ -4,6 +4,7 @@ import json
 import os
 import platform
 import resource
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -114,16 +115,32 @@ def save(rows, name, small, settings):
     table["settings"] = settings
     table["date"] = date.today().isoformat()
     table["machine"] = machine()
+    table["commit"] = commit()
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{name}{'_small' if small else ''}.csv"
     # Rewritten rather than appended to, so that a run with a new column keeps the file
     # readable (earlier rows get it empty); they are read as text, so they come back unchanged.
     tables = [pd.read_csv(out, dtype=str, keep_default_na=False)] if out.exists() else []
     pd.concat([*tables, table], ignore_index=True).to_csv(out, index=False)
-    shown = table.drop(columns=["settings", "date", "machine"])
+    shown = table.drop(columns=["settings", "date", "machine", "commit"])
     print(shown.to_string(index=False, float_format="{:.4g}".format))
     print(f"\nwritten to {out.relative_to(RESULTS.parents[1])}  ({table['machine'].iloc[0]})")
     return table
+
+
+def commit():
+    """The commit the code runs at, with "+changes" when the working tree differs from it."""
+    root = RESULTS.parents[1]
+
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    code = ("sklstm", "benchmarks", ":(exclude)benchmarks/results")
+    changed = git("status", "--porcelain", "--", *code)
+    return f"{head}+changes" if changed else head
 
 
 def settings_text(args):

@@ -239,7 +239,7 @@ def test_make_baselines_returns_fresh_unfitted_pipelines_in_order():
 
 def test_make_baselines_passes_random_state():
     baselines = make_baselines(random_state=7)
-    assert baselines["tfidf_lr"][-1].random_state == 7
+    assert baselines["tfidf_lr"][-1].estimator.random_state == 7
     assert baselines["nb_lr"][-1].random_state == 7
 
 
@@ -252,6 +252,20 @@ def test_baselines_fit_and_predict_raw_text(name):
     assert pipeline.score(test_texts, test_labels) >= 0.95
     proba = pipeline.predict_proba(test_texts)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("name", ["tfidf_lr", "count_nb", "nb_lr"])
+def test_baselines_learn_three_string_classes(name):
+    # Each class has its own words; TREC's question types are string labels like these.
+    rng = np.random.default_rng(0)
+    words = {"LOC": ["where", "city"], "HUM": ["who", "person"], "NUM": ["how", "many"]}
+    labels = rng.choice(list(words), size=150)
+    texts = [
+        " ".join([*rng.choice(words[label], 2), *rng.choice(NEUTRAL_WORDS, 3)]) for label in labels
+    ]
+    pipeline = make_baselines(random_state=0)[name].fit(texts, labels)
+    assert pipeline.classes_.tolist() == ["HUM", "LOC", "NUM"]
+    assert pipeline.score(texts, labels) >= 0.95
 
 
 @pytest.mark.parametrize("name", ["tfidf_lr", "count_nb", "nb_lr"])

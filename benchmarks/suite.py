@@ -1,0 +1,211 @@
+"""The benchmark suite: sklstm and the bag-of-words baselines on every development dataset.
+
+Every model of ``sklstm compare`` (the LSTM with its defaults and the three baselines) runs on
+every dataset below, at several seeds, through :func:`sklstm.compare.compare` (each model in a
+fresh process). A seed draws the subsample of the IMDB subsets, the folds of the
+cross-validated sets and every model's ``random_state``, so the spread covers all three.
+
+| dataset | texts | classes | evaluation |
+|---|---|---|---|
+| ``imdb`` | 25,000 + 25,000 | 2 | official split |
+| ``imdb_500`` ... ``imdb_5000`` | 500 ... 5,000 | 2 | stratified sample of train, official test |
+| ``imdb_ratings`` | 25,000 + 25,000 | 8 | official split, the star rating as the label |
+| ``mr``, ``subj``, ``mpqa`` | 10,662 / 10,000 / 10,603 | 2 | 10-fold cross-validation |
+| ``trec``, ``trec_fine`` | 5,452 + 500 | 6 / 50 | official split, string labels |
+
+Each (dataset, seed, model) adds a row to ``results/suite_runs.csv``; the table of the
+defaults, ``results/suite.csv`` (mean and spread over seeds of each model on each dataset, the
+LSTM's margin over the best baseline), and its plot ``docs/suite.png`` are then rebuilt from
+the latest default rows of every (dataset, seed, model). Runs with ``--param`` are
+explorations: they go to ``results/suite_explore.csv`` and never into the table.
+
+    python benchmarks/suite.py                                 # everything, seeds 0 1 2
+    python benchmarks/suite.py --datasets mr trec --seeds 0    # a part of it
+    python benchmarks/suite.py --datasets imdb_1000 --models lstm --param max_iter=10
+    python benchmarks/suite.py --table-only                    # rebuild the table and plot
+"""
+
+import argparse
+import ast
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from common import DATA, RESULTS, save
+from matplotlib.figure import Figure
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from sklstm import reuse_freed_memory
+from sklstm.compare import LSTM_NAME, compare, make_models
+
+RUNS = "suite_runs"
+EXPLORATIONS = "suite_explore"
+TABLE = RESULTS / "suite.csv"
+PLOT = Path(__file__).resolve().parents[1] / "docs" / "suite.png"
+IMDB_SIZES = (500, 1000, 2000, 5000)
+FOLDS = 10
+
+
+def _imdb(split):
+    return pd.read_csv(DATA / "imdb" / f"{split}.csv.gz")
+
+
+def _official(folder, label):
+    def load(seed):
+        train = pd.read_csv(DATA / folder / "train.csv.gz")
+        test = pd.read_csv(DATA / folder / "test.csv.gz")
+        return train.text.tolist(), train[label].to_numpy(), test.text.tolist(), test[label]
+
+    return load
+
+
+def _imdb_subset(size):
+    def load(seed):
+        train, test = _imdb("train"), _imdb("test")
+        sample, _ = train_test_split(
+            train, train_size=size, stratify=train.label, random_state=seed
+        )
+        return sample.text.tolist(), sample.label.to_numpy(), test.text.tolist(), test.label
+
+    return load
+
+
+def _cross_validated(folder):
+    def load(seed):
+        data = pd.read_csv(DATA / folder / "all.csv.gz")
+        return data.text.tolist(), data.label.to_numpy(), None, None
+
+    return load
+
+
+DATASETS = {
+    "imdb": _official("imdb", "label"),
+    **{f"imdb_{size}": _imdb_subset(size) for size in IMDB_SIZES},
+    "imdb_ratings": _official("imdb", "rating"),
+    "mr": _cross_validated("mr"),
+    "subj": _cross_validated("subj"),
+    "mpqa": _cross_validated("mpqa"),
+    "trec": _official("trec", "label"),
+    "trec_fine": _official("trec", "fine_label"),
+}
+
+
+def run(dataset, seed, params, model_names):
+    """One row per model: accuracy, macro-F1 and seconds on ``dataset`` at ``seed``."""
+    X_train, y_train, X_test, y_test = DATASETS[dataset](seed)
+    cv = None if X_test is not None else StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
+    models = make_models({"random_state": seed, **params})
+    models = {name: model for name, model in models.items() if name in model_names}
+    for model in models.values():
+        if "random_state" in model.get_params():
+            model.set_params(random_state=seed)
+    start = time.perf_counter()
+    table = compare(models, X_train, y_train, X_test, y_test, cv=cv, initializer=reuse_freed_memory)
+    print(f"{dataset} seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
+    table.insert(0, "dataset", dataset)
+    table.insert(1, "seed", seed)
+    table.insert(2, "texts", len(y_train) + (0 if y_test is None else len(y_test)))
+    table.insert(3, "classes", len(np.unique(y_train)))
+    table["params"] = repr(params) if params else ""
+    return table
+
+
+def summarize(runs):
+    """Mean and spread over seeds of each (dataset, model), and the LSTM's margin.
+
+    The margin is the LSTM's mean accuracy minus that of the best baseline on the dataset
+    (best by its mean); ``margin_std`` is the spread of the same difference seed by seed.
+    """
+    latest = runs.drop_duplicates(["dataset", "seed", "model"], keep="last")
+    table = (
+        latest.groupby(["dataset", "model"], sort=False)
+        .agg(
+            texts=("texts", "first"),
+            classes=("classes", "first"),
+            seeds=("seed", "nunique"),
+            accuracy=("accuracy", "mean"),
+            accuracy_std=("accuracy", "std"),
+            macro_f1=("macro_f1", "mean"),
+            fit_seconds=("fit_seconds", "mean"),
+            commits=("commit", lambda c: " ".join(sorted(set(c)))),
+        )
+        .reset_index()
+    )
+    baselines = table[table.model != LSTM_NAME]
+    best = baselines.loc[baselines.groupby("dataset").accuracy.idxmax()].set_index("dataset").model
+    by_seed = latest.pivot_table(index=["dataset", "seed"], columns="model", values="accuracy")
+    if LSTM_NAME in by_seed:
+        datasets = by_seed.index.get_level_values("dataset")
+        best_by_seed = [by_seed.loc[key, best[key[0]]] for key in by_seed.index]
+        by_seed["margin"] = by_seed[LSTM_NAME] - best_by_seed
+        margins = by_seed.groupby(datasets).margin.agg(margin="mean", margin_std="std")
+        table = table.join(margins, on="dataset")
+    table["best_baseline"] = table.dataset.map(best)
+    order = {name: i for i, name in enumerate(DATASETS)}
+    return table.sort_values("dataset", key=lambda c: c.map(order), kind="stable")
+
+
+def plot(table):
+    """The LSTM's margin over the best baseline per dataset, with its spread over seeds."""
+    margins = table[table.model == LSTM_NAME]
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    ax = figure.subplots()
+    points = 100 * margins.margin
+    colors = np.where(points >= 0, "C2", "C3")
+    ax.bar(
+        margins.dataset, points, yerr=100 * margins.margin_std.fillna(0), color=colors, capsize=3
+    )
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_ylabel("accuracy points over the best baseline")
+    ax.set_title("sklstm's margin over the best bag-of-words model (mean and std over seeds)")
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.grid(axis="y", alpha=0.3)
+    return figure
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--models", nargs="+", help="model names (default: all)")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an LSTM parameter replacing its default (an exploration, kept out of the table)",
+    )
+    parser.add_argument("--table-only", action="store_true", help="only rebuild the table")
+    args = parser.parse_args()
+    reuse_freed_memory()
+    params = dict(_parse_param(text) for text in args.param)
+    if not args.table_only:
+        names = args.models or list(make_models())
+        for dataset in args.datasets:
+            for seed in args.seeds:
+                rows = run(dataset, seed, params, names)
+                save(rows, EXPLORATIONS if params else RUNS, small=False, settings="")
+    write_table()
+
+
+def write_table():
+    runs = pd.read_csv(RESULTS / f"{RUNS}.csv")
+    table = summarize(runs)
+    table.to_csv(TABLE, index=False)
+    if "margin" in table:
+        plot(table).savefig(PLOT, dpi=120)
+    print(table.to_string(index=False, float_format="{:.4f}".format))
+
+
+def _parse_param(text):
+    name, _, value = text.partition("=")
+    try:
+        value = ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        pass
+    return name, value
+
+
+if __name__ == "__main__":
+    main()
