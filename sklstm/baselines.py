@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
 
-__all__ = ["NBLogisticRegression", "make_baselines", "preprocess_text"]
+__all__ = ["NBLogisticRegression", "log_count_ratio", "make_baselines", "preprocess_text"]
 
 _HTML_LINE_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
 
@@ -239,7 +239,7 @@ class NBLogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"max_iter must be a positive integer, got {self.max_iter!r}.")
 
     def _fit_one_vs_rest(self, X, is_positive, sample_weight):
-        r = _log_count_ratio(X, is_positive, sample_weight, self.alpha)
+        r = log_count_ratio(X, is_positive, sample_weight, self.alpha)
         lr = LogisticRegression(
             C=self.C,
             fit_intercept=self.fit_intercept,
@@ -344,8 +344,22 @@ def _check_weights(sample_weight, n_samples):
     return weights
 
 
-def _log_count_ratio(X, is_positive, sample_weight, alpha):
-    """Smoothed log-count ratio of the positive rows against the others."""
+def log_count_ratio(X, is_positive, sample_weight, alpha):
+    """Smoothed log-count ratio of the positive rows against the others.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Non-negative document-term matrix.
+    is_positive : ndarray of bool, shape (n_samples,)
+    sample_weight : ndarray of shape (n_samples,)
+    alpha : float
+        Added to every feature's count in both groups.
+
+    Returns
+    -------
+    ratio : ndarray of shape (n_features,)
+    """
     p = alpha + _weighted_column_sums(X, sample_weight * is_positive)
     q = alpha + _weighted_column_sums(X, sample_weight * ~is_positive)
     return np.log(p / p.sum()) - np.log(q / q.sum())

@@ -10,6 +10,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import torch
+from scipy.sparse import csr_matrix
 from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
@@ -20,6 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from ._version import __version__
+from .baselines import log_count_ratio
 from .embeddings import (
     LEARNED_VECTORS,
     check_word_vectors,
@@ -80,6 +82,12 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         so unseen n-grams still get an embedding.
     ngram_buckets : int, default=262144
         Rows of the hashed n-gram embedding table (``2**18``); used when ``max_n > 1``.
+    linear_ngram_range : tuple (1, max_n) or None, default=(1, 2)
+        A linear path beside the LSTM ("wide and deep"): the logits also get a linear
+        function of which n-grams (n = 1 .. max_n, those in at least ``min_df`` training
+        texts) a text contains, trained with the LSTM by the same optimizer. Each feature
+        is scaled by its naive-Bayes log-count ratio in the training texts, as in the NBSVM
+        of Wang & Manning (2012), and its weight starts at zero. None turns it off.
     embedding_dim : int, default=128
         Size of the word embeddings.
     pretrained_embeddings : {"auto", "ppmi", "word2vec"}, dict, gensim KeyedVectors, str, \
@@ -223,6 +231,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "tokenizer": [callable, None],
         "ngram_range": [tuple],
         "ngram_buckets": [Interval(Integral, 2, None, closed="left")],
+        "linear_ngram_range": [tuple, None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "pretrained_embeddings": [Mapping, str, os.PathLike, HasMethods(["get_vector"]), None],
         "freeze_embeddings": ["boolean"],
@@ -258,6 +267,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         tokenizer=None,
         ngram_range=(1, 1),
         ngram_buckets=2**18,
+        linear_ngram_range=(1, 2),
         embedding_dim=128,
         pretrained_embeddings="auto",
         freeze_embeddings=False,
@@ -289,6 +299,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.tokenizer = tokenizer
         self.ngram_range = ngram_range
         self.ngram_buckets = ngram_buckets
+        self.linear_ngram_range = linear_ngram_range
         self.embedding_dim = embedding_dim
         self.pretrained_embeddings = pretrained_embeddings
         self.freeze_embeddings = freeze_embeddings
@@ -332,7 +343,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : LSTMSentimentClassifier
         """
-        check_ngram_range(self.ngram_range)
+        self._check_ngram_ranges()
         check_word_vectors(self.pretrained_embeddings)
         device = self._check_device()
         texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
@@ -353,6 +364,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             valid = None
             if self.early_stopping:
                 data, valid = self._split_validation(data, y, rng)
+            if not continuing:
+                self._fit_linear_scale(data)
             rule = StoppingRule(self.max_iter, self.n_iter_no_change, self.tol)
             self._train(data, valid, rule, rng, device)
         return self
@@ -380,7 +393,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         first_call = not hasattr(self, "module_")
         if first_call:
             self._validate_params()
-            check_ngram_range(self.ngram_range)
+            self._check_ngram_ranges()
             check_word_vectors(self.pretrained_embeddings)
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -400,9 +413,17 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 sequences = self._initialise(texts, classes, device, rng)
             else:
                 sequences = self.vectorizer_.transform(texts)
+            data = self._dataset(sequences, y, sample_weight)
+            if first_call:
+                self._fit_linear_scale(data)
             rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
-            self._train(self._dataset(sequences, y, sample_weight), None, rule, rng, device)
+            self._train(data, None, rule, rng, device)
         return self
+
+    def _check_ngram_ranges(self):
+        check_ngram_range(self.ngram_range)
+        if self.linear_ngram_range is not None:
+            check_ngram_range(self.linear_ngram_range, "linear_ngram_range")
 
     def _check_training_data(self, X, y, sample_weight):
         texts = check_texts(X)
@@ -466,6 +487,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             tokenizer=self.tokenizer,
             ngram_range=self.ngram_range,
             ngram_buckets=self.ngram_buckets,
+            linear_ngram_range=self.linear_ngram_range,
         )
         sequences = self.vectorizer_.fit_transform(texts)
         self._network_kwargs = {
@@ -479,6 +501,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             "dropout": self.dropout,
             "n_outputs": objective_for(len(classes)).n_outputs,
             "freeze_embedding": self.freeze_embeddings,
+            "n_linear_ids": self.vectorizer_.n_linear_ids_,
+            "linear_orders": 0 if self.linear_ngram_range is None else self.linear_ngram_range[1],
         }
         self.module_ = LSTMTextNetwork(**self._network_kwargs).to(device)
         self.embedding_coverage_ = self._load_pretrained_embeddings(texts, sequences, rng)
@@ -513,6 +537,33 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             return ppmi_word_vectors(sequences, self.vectorizer_.n_ids_, dim, seed)
         word2vec = train_word_vectors(self.vectorizer_.analyze(texts), vocabulary, dim, seed)
         return lookup_word_vectors(word2vec, vocabulary, dim)
+
+    def _fit_linear_scale(self, data):
+        """Scale the linear path's features by their naive-Bayes log-count ratios in ``data``."""
+        orders = self.module_.linear_orders
+        if not orders:
+            return
+        sequences = data.sequences
+        features = sequences.ids[:, -orders:]  # (n_tokens, orders)
+        text_of = np.repeat(np.arange(len(sequences)), sequences.lengths)[:, None]
+        present = features != 0
+        n_features = self.module_.linear_scale.shape[0]
+        X = csr_matrix(
+            (
+                np.ones(present.sum()),
+                (np.broadcast_to(text_of, features.shape)[present], features[present]),
+            ),
+            shape=(len(sequences), n_features),
+        )
+        class_index = data.targets.long().numpy()
+        weights = data.weights.double().numpy()
+        # One ratio per logit: of classes_[1] with one logit, else of each class.
+        positives = [1] if len(self.classes_) == 2 else range(len(self.classes_))
+        scale = np.column_stack(
+            [log_count_ratio(X, class_index == k, weights, alpha=1.0) for k in positives]
+        )
+        scale[0] = 0.0  # no feature
+        self.module_.linear_scale.copy_(torch.from_numpy(scale))
 
     def _dataset(self, sequences, y, sample_weight):
         class_index = np.searchsorted(self.classes_, y)

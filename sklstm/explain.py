@@ -11,7 +11,9 @@ def occlusion_scores(network, ids, target, batch_size=64):
 
     The score of step ``t`` is the log-odds of the text minus the log-odds of the same text
     with step ``t``'s input vector (its word and the n-grams ending there) set to zero, the
-    vector of padding. Positive scores speak for ``target``, negative ones against it.
+    vector of padding, and without the linear path's features counted at step ``t`` (the
+    n-grams ending there that occur there first). Positive scores speak for ``target``,
+    negative ones against it.
 
     Parameters
     ----------
@@ -30,16 +32,22 @@ def occlusion_scores(network, ids, target, batch_size=64):
     network.eval()
     with torch.inference_mode():
         inputs = network.embed(ids)  # (1, T, E)
+        linear = network.linear_terms(ids)  # (1, T, K) or None
         length = inputs.size(1)
-        whole = network.classify(inputs, torch.tensor([length], device=ids.device))
+        whole = network.classify(inputs, torch.tensor([length], device=ids.device), linear)
         full = _log_odds(whole, target)  # (1,)
         occluded = []
         for start in range(0, length, batch_size):
             steps = torch.arange(start, min(start + batch_size, length), device=ids.device)
             copies = inputs.repeat(len(steps), 1, 1)  # (S, T, E)
             copies[torch.arange(len(steps)), steps] = 0.0
+            linear_copies = None
+            if linear is not None:
+                linear_copies = linear.repeat(len(steps), 1, 1)  # (S, T, K)
+                linear_copies[torch.arange(len(steps)), steps] = 0.0
             lengths = torch.full((len(steps),), length, device=ids.device)
-            occluded.append(_log_odds(network.classify(copies, lengths), target))
+            logits = network.classify(copies, lengths, linear_copies)
+            occluded.append(_log_odds(logits, target))
     return full - torch.cat(occluded)
 
 

@@ -34,6 +34,16 @@ class LSTMTextNetwork(nn.Module):
         Number of logits (1 for a binary problem).
     freeze_embedding : bool, default=False
         Keep the word embeddings as initialised (e.g. with pretrained vectors).
+    n_linear_ids : int, default=0
+        Rows of the linear path's weights, 0 for no linear path. With one, the last
+        ``linear_orders`` id columns are the text's n-gram features (see
+        :class:`~sklstm.VocabularyTransformer`'s ``linear_ngram_range``), and the logits
+        gain the sum over the text's features of ``linear_weight * linear_scale``: a
+        linear model of the n-grams beside the LSTM, trained with it. ``linear_scale``
+        is a fixed per-feature scale (naive-Bayes log-count ratios, set by the
+        estimator); ``linear_weight`` starts at zero.
+    linear_orders : int, default=0
+        Number of linear feature id columns.
     """
 
     def __init__(
@@ -48,9 +58,12 @@ class LSTMTextNetwork(nn.Module):
         dropout,
         n_outputs,
         freeze_embedding=False,
+        n_linear_ids=0,
+        linear_orders=0,
     ):
         super().__init__()
         self.pooling = tuple(pooling)
+        self.linear_orders = linear_orders if n_linear_ids else 0
         self.embedding = nn.Embedding(n_ids, embedding_dim, padding_idx=0)
         self.embedding.weight.requires_grad_(not freeze_embedding)
         self.ngram_embedding = (
@@ -67,19 +80,39 @@ class LSTMTextNetwork(nn.Module):
         n_features = n_state_poolings * n_directions * hidden_size
         n_features += embedding_dim if "bag" in self.pooling else 0
         self.output = nn.Linear(n_features, n_outputs)
+        if self.linear_orders:
+            self.linear_weight = nn.Parameter(torch.zeros(n_linear_ids, n_outputs))
+            self.register_buffer("linear_scale", torch.zeros(n_linear_ids, n_outputs))
 
     def forward(self, ids, lengths):
-        # ids: (B, T) padded at the end, or (B, T, 1 + n-gram orders); lengths: (B,), 1..T
-        return self.classify(self.embed(ids), lengths)  # (B, n_outputs)
+        # ids: (B, T) padded at the end, or (B, T, C): the word, the n-grams of its input,
+        # the linear features; lengths: (B,), 1..T
+        return self.classify(self.embed(ids), lengths, self.linear_terms(ids))  # (B, n_outputs)
 
     def embed(self, ids):
         """Input vectors of each step: (B, T) or (B, T, C) ids -> (B, T, E)."""
-        if self.ngram_embedding is None:
+        if ids.dim() == 2:
             return self.embedding(ids)
-        return self.embedding(ids[:, :, 0]) + self.ngram_embedding(ids[:, :, 1:]).sum(2)
+        inputs = self.embedding(ids[:, :, 0])
+        if self.ngram_embedding is not None:
+            ngrams = ids[:, :, 1 : ids.size(2) - self.linear_orders]
+            inputs = inputs + self.ngram_embedding(ngrams).sum(2)
+        return inputs
 
-    def classify(self, inputs, lengths):
-        """Logits from input vectors: (B, T, E) and lengths (B,) -> (B, n_outputs)."""
+    def linear_terms(self, ids):
+        """Each step's contribution to the logits by the linear path: -> (B, T, n_outputs).
+
+        None without a linear path.
+        """
+        if not self.linear_orders:
+            return None
+        weight = self.linear_weight * self.linear_scale  # (n_linear_ids, n_outputs)
+        features = ids[:, :, ids.size(2) - self.linear_orders :]  # (B, T, linear_orders)
+        return nn.functional.embedding(features, weight).sum(2)  # padding's row is 0
+
+    def classify(self, inputs, lengths, linear=None):
+        """Logits from input vectors (B, T, E), lengths (B,) and the linear path's terms
+        (B, T, n_outputs) or None -> (B, n_outputs)."""
         positions = torch.arange(inputs.size(1), device=inputs.device)
         mask = positions < lengths[:, None]  # (B, T)
         # For each step, where that step's token sits when the text is read backwards.
@@ -104,7 +137,8 @@ class LSTMTextNetwork(nn.Module):
             ],
             1,
         )
-        return self.output(self.dropout(pooled))  # (B, n_outputs)
+        logits = self.output(self.dropout(pooled))  # (B, n_outputs)
+        return logits if linear is None else logits + linear.sum(1)
 
     def _pool(self, kind, states, mask, lengths):
         # states: (B, T, F) -> (B, F); "bag" pools the input vectors, the others LSTM outputs

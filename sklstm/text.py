@@ -136,6 +136,12 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         truncation, from the token strings, so unknown words still make distinct n-grams.
     ngram_buckets : int, default=262144
         Number of hashed n-gram ids, 0 (no n-gram) included. Used when ``max_n > 1``.
+    linear_ngram_range : tuple (1, max_n) or None, default=None
+        Also give every step the ids of the n-grams (n = 1 .. max_n) ending there among the
+        features of a linear model: the n-grams found in at least ``min_df`` training texts
+        (exact, not hashed, and not limited by ``max_features``). Each n-gram counts once per
+        text, at its first occurrence; other steps get id 0. These columns follow the word
+        and ``ngram_range`` columns.
 
     Attributes
     ----------
@@ -143,6 +149,8 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         Token to id. Ids start at 2, most frequent token first.
     document_frequency_ : dict of str to int
         Number of training texts containing each token kept in the vocabulary.
+    n_linear_ids_ : int
+        Number of linear feature ids, 0 (none) included; 0 without ``linear_ngram_range``.
 
     Examples
     --------
@@ -168,6 +176,7 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         "tokenizer": [callable, None],
         "ngram_range": [tuple],
         "ngram_buckets": [Interval(Integral, 2, None, closed="left")],
+        "linear_ngram_range": [tuple, None],
     }
 
     def __init__(
@@ -180,6 +189,7 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         tokenizer=None,
         ngram_range=(1, 1),
         ngram_buckets=2**18,
+        linear_ngram_range=None,
     ):
         self.max_features = max_features
         self.min_df = min_df
@@ -189,6 +199,7 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         self.tokenizer = tokenizer
         self.ngram_range = ngram_range
         self.ngram_buckets = ngram_buckets
+        self.linear_ngram_range = linear_ngram_range
 
     def _tokenize(self, texts):
         tokenizer = tokenize if self.tokenizer is None else self.tokenizer
@@ -211,19 +222,23 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         -------
         self : VocabularyTransformer
         """
-        check_ngram_range(self.ngram_range)
-        self._fit_tokens(self._tokenize(check_texts(X)))
+        self._fit_transform(X)
         return self
 
     def fit_transform(self, X, y=None):
         """Learn the vocabulary and return ``X`` as id sequences, tokenising only once."""
         self._validate_params()
-        check_ngram_range(self.ngram_range)
-        tokens = self._tokenize(check_texts(X))
-        self._fit_tokens(tokens)
-        return self._to_ids(tokens)
+        return self._fit_transform(X)
 
-    def _fit_tokens(self, tokens):
+    def _fit_transform(self, X):
+        check_ngram_range(self.ngram_range)
+        if self.linear_ngram_range is not None:
+            check_ngram_range(self.linear_ngram_range, "linear_ngram_range")
+        tokens = self._tokenize(check_texts(X))
+        self._fit_vocabulary(tokens)
+        return self._to_ids(tokens, fit_linear=True)
+
+    def _fit_vocabulary(self, tokens):
         document_frequency = Counter(chain.from_iterable(set(doc) for doc in tokens))
         kept = [(-df, tok) for tok, df in document_frequency.items() if df >= self.min_df]
         if not kept:
@@ -268,35 +283,31 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return [self._truncate(doc) for doc in self._tokenize(check_texts(X))]
 
-    def _to_ids(self, tokens):
+    def _to_ids(self, tokens, fit_linear=False):
         truncated = [self._truncate(doc) for doc in tokens]
         lengths = np.fromiter((len(doc) for doc in truncated), dtype=np.int64, count=len(truncated))
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         flat = list(chain.from_iterable(truncated))
         lookup = self.vocabulary_.get
-        ids = np.fromiter((lookup(tok, UNKNOWN_ID) for tok in flat), np.int64, count=len(flat))
-        max_n = self.ngram_range[1]
-        if max_n > 1:
-            ids = np.column_stack([ids, *self._ngram_ids(flat, offsets, lengths, max_n)])
-        return RaggedSequences(ids, offsets)
-
-    def _ngram_ids(self, flat, offsets, lengths, max_n):
-        # Hash each distinct token once, then chain the hashes of consecutive tokens, all
-        # in numpy: n-grams cost no Python work per occurrence.
-        codes = {}
-        index = np.fromiter((codes.setdefault(t, len(codes)) for t in flat), np.int64, len(flat))
-        token_hash = np.fromiter(
-            (murmurhash3_32(t, positive=True) for t in codes), np.uint64, len(codes)
-        )[index]
-        position = np.arange(len(flat)) - np.repeat(offsets[:-1], lengths)
-        ngram_hash, ngram_ids = token_hash.copy(), []
-        for n in range(2, max_n + 1):
-            # ngram_hash[i] now covers tokens i-n+1 .. i (wrapped garbage where i < n-1,
-            # which the mask below discards).
-            ngram_hash = ngram_hash * _NGRAM_MIX + np.roll(token_hash, n - 1) + np.uint64(n)
-            buckets = 1 + (ngram_hash >> np.uint64(16)) % np.uint64(self.ngram_buckets - 1)
-            ngram_ids.append(np.where(position >= n - 1, buckets.astype(np.int64), PAD_ID))
-        return ngram_ids
+        columns = [np.fromiter((lookup(tok, UNKNOWN_ID) for tok in flat), np.int64, len(flat))]
+        linear_n = 0 if self.linear_ngram_range is None else self.linear_ngram_range[1]
+        max_n = max(self.ngram_range[1], linear_n)
+        if max_n > 1 or linear_n:
+            keys = _ngram_keys(flat, offsets, lengths, max_n)
+            for n in range(2, self.ngram_range[1] + 1):
+                hashed, valid = keys[n - 1]
+                buckets = 1 + (hashed >> np.uint64(16)) % np.uint64(self.ngram_buckets - 1)
+                columns.append(np.where(valid, buckets.astype(np.int64), PAD_ID))
+            if linear_n:
+                text_of = np.repeat(np.arange(len(lengths)), lengths)
+                if fit_linear:
+                    self._linear_keys = _frequent_keys(keys[:linear_n], text_of, self.min_df)
+                columns.extend(_first_occurrences(keys[:linear_n], text_of, self._linear_keys))
+        elif fit_linear:
+            self._linear_keys = None
+        return RaggedSequences(
+            np.column_stack(columns) if len(columns) > 1 else columns[0], offsets
+        )
 
     def _truncate(self, doc):
         if self.max_len is None or len(doc) <= self.max_len:
@@ -321,6 +332,12 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return len(self.vocabulary_) + 2
 
+    @property
+    def n_linear_ids_(self):
+        """Number of linear feature ids, 0 (none) included; 0 without ``linear_ngram_range``."""
+        check_is_fitted(self)
+        return 0 if self._linear_keys is None else len(self._linear_keys) + 1
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
@@ -330,7 +347,58 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         return tags
 
 
-def check_ngram_range(ngram_range):
+def _ngram_keys(flat, offsets, lengths, max_n):
+    """64-bit keys of the n-grams ending at each token: ``[(keys, valid)]`` for n = 1 .. max_n.
+
+    ``valid`` is False where a text has fewer than n tokens up to there.
+    """
+    # Hash each distinct token once, then chain the hashes of consecutive tokens, all in
+    # numpy: n-grams cost no Python work per occurrence.
+    codes = {}
+    index = np.fromiter((codes.setdefault(t, len(codes)) for t in flat), np.int64, len(flat))
+    token_hash = np.fromiter(
+        (murmurhash3_32(t, positive=True) for t in codes), np.uint64, len(codes)
+    )[index]
+    position = np.arange(len(flat)) - np.repeat(offsets[:-1], lengths)
+    ngram_hash, keys = token_hash, [(token_hash, np.ones(len(flat), dtype=bool))]
+    for n in range(2, max_n + 1):
+        # ngram_hash[i] now covers tokens i-n+1 .. i (wrapped garbage where i < n-1, which
+        # valid marks).
+        ngram_hash = ngram_hash * _NGRAM_MIX + np.roll(token_hash, n - 1) + np.uint64(n)
+        keys.append((ngram_hash, position >= n - 1))
+    return keys
+
+
+def _frequent_keys(keys, text_of, min_df):
+    """Sorted array of the n-gram keys found in at least ``min_df`` texts."""
+    found = np.concatenate([key[valid] for key, valid in keys])
+    texts = np.concatenate([text_of[valid] for _, valid in keys])
+    distinct, code = np.unique(found, return_inverse=True)
+    # One (text, n-gram) pair per text an n-gram occurs in.
+    pairs = np.unique(texts * len(distinct) + code)
+    document_frequency = np.bincount(pairs % len(distinct), minlength=len(distinct))
+    return distinct[document_frequency >= min_df]
+
+
+def _first_occurrences(keys, text_of, known):
+    """One id column per n: the n-gram's position in ``known`` + 1 at its first occurrence
+    in a text, else 0."""
+    columns = []
+    for key, valid in keys:
+        position = np.searchsorted(known, key).clip(max=max(len(known) - 1, 0))
+        found = valid & (known[position] == key) if len(known) else np.zeros_like(valid)
+        columns.append(np.where(found, position + 1, PAD_ID))
+    ids = np.column_stack(columns)  # (n_tokens, max_n), token-major: earlier tokens first
+    # Keep each (text, id) pair only where it first occurs.
+    pair = (text_of[:, None] * (len(known) + 1) + ids).ravel()
+    _, first = np.unique(pair, return_index=True)
+    keep = np.zeros(pair.size, dtype=bool)
+    keep[first] = True
+    ids = np.where(keep.reshape(ids.shape) & (ids != PAD_ID), ids, PAD_ID)
+    return list(ids.T)
+
+
+def check_ngram_range(ngram_range, name="ngram_range"):
     """Raise ValueError unless ``ngram_range`` is ``(1, max_n)`` with an integer ``max_n >= 1``."""
     valid = (
         len(ngram_range) == 2
@@ -340,7 +408,7 @@ def check_ngram_range(ngram_range):
     )
     if not valid:
         raise ValueError(
-            f"The 'ngram_range' parameter must be a tuple (1, max_n) with an integer max_n >= 1, "
+            f"The {name!r} parameter must be a tuple (1, max_n) with an integer max_n >= 1, "
             f"e.g. (1, 2) for words and bigrams; got {ngram_range!r}. Words are always an "
             f"input, so the range starts at 1."
         )

@@ -263,8 +263,9 @@ def _backward(
 
     def weighted_loss(inputs):
         # inputs: (B, T, E) -> scalar
+        linear = network.linear_terms(ids)  # (B, T, n_outputs) or None
         with torch.autocast(ids.device.type, dtype=compute_dtype, enabled=mixed):
-            logits = network.classify(inputs, lengths)  # (B, n_outputs)
+            logits = network.classify(inputs, lengths, linear)  # (B, n_outputs)
         return (objective.loss(logits.float(), targets) * weights).mean()
 
     inputs = network.embed(ids)  # (B, T, E)

@@ -224,9 +224,9 @@ def test_a_diverging_loss_stops_with_advice_before_the_bad_step(
     original = sklstm.network.LSTMTextNetwork.classify
     calls = {"n": 0}
 
-    def nan_on_third_batch(self, inputs, lengths):
+    def nan_on_third_batch(self, inputs, lengths, linear=None):
         calls["n"] += 1
-        logits = original(self, inputs, lengths)
+        logits = original(self, inputs, lengths, linear)
         return logits * float("nan") if calls["n"] == nan_pass else logits
 
     monkeypatch.setattr(sklstm.network.LSTMTextNetwork, "classify", nan_on_third_batch)
@@ -445,3 +445,35 @@ def test_validation_fraction_sets_the_held_out_share(monkeypatch):
     X, y = corpus(n=100)
     small(max_iter=1, early_stopping=True, validation_fraction=0.3).fit(X, y)
     assert sizes == [30]
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_linear_path_scales_each_feature_by_its_naive_bayes_log_count_ratio(n_classes):
+    X, y = corpus(n=90, n_classes=n_classes)
+    clf = small(max_iter=1).fit(X, y)
+    vt = clf.vectorizer_
+    features = vt.transform(X).ids[:, 1:]  # the word column, then unigram and bigram ids
+    text_of = np.repeat(np.arange(len(X)), vt.transform(X).lengths)
+    present = np.zeros((len(X), vt.n_linear_ids_))
+    for column in features.T:
+        present[text_of[column > 0], column[column > 0]] = 1
+    scale = clf.module_.linear_scale.numpy()
+    assert scale.shape == (vt.n_linear_ids_, 1 if n_classes == 2 else n_classes)
+    for k in range(scale.shape[1]):
+        positive = y == (1 if n_classes == 2 else k)
+        p = 1 + present[positive].sum(0)
+        q = 1 + present[~positive].sum(0)
+        expected = np.log(p / p.sum()) - np.log(q / q.sum())
+        np.testing.assert_allclose(scale[1:, k], expected[1:], rtol=1e-5)
+    assert (scale[0] == 0).all()
+
+
+def test_linear_path_learns_and_can_be_turned_off():
+    X, y = corpus()
+    with_linear = small(max_iter=2).fit(X, y)
+    assert with_linear.module_.linear_weight.abs().sum() > 0
+    assert with_linear.vectorizer_.transform(X).ids.shape[1] == 3
+    without = small(max_iter=2, linear_ngram_range=None).fit(X, y)
+    assert without.vectorizer_.transform(X).ids.ndim == 1
+    assert not hasattr(without.module_, "linear_weight")
+    assert not np.allclose(with_linear.predict_proba(X), without.predict_proba(X))

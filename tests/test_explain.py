@@ -27,10 +27,11 @@ def fitted(make_corpus):
     return _small().fit(X, y), X, y
 
 
-def _log_odds_from_inputs(clf, inputs, class_index):
-    # The model's log-odds for one text given as input vectors (1, T, E), computed directly.
+def _log_odds_from_inputs(clf, inputs, linear, class_index):
+    # The model's log-odds for one text given as input vectors (1, T, E) and the linear
+    # path's terms (1, T, K), computed directly.
     with torch.no_grad():
-        logits = clf.module_.classify(inputs, torch.tensor([inputs.size(1)]))[0]
+        logits = clf.module_.classify(inputs, torch.tensor([inputs.size(1)]), linear)[0]
     if len(logits) == 1:
         return float(logits[0]) if class_index == 1 else -float(logits[0])
     others = torch.cat([logits[:class_index], logits[class_index + 1 :]])
@@ -41,12 +42,17 @@ def _log_odds(proba):
     return logit(np.clip(proba, 1e-12, 1 - 1e-12))
 
 
-@pytest.mark.parametrize(("n_classes", "ngram_range"), [(2, (1, 1)), (3, (1, 1)), (2, (1, 2))])
+@pytest.mark.parametrize(
+    ("n_classes", "ngram_range", "linear_ngram_range"),
+    [(2, (1, 1), None), (3, (1, 1), (1, 2)), (2, (1, 2), (1, 2)), (2, (1, 1), (1, 2))],
+)
 def test_a_score_is_the_fall_in_log_odds_when_its_token_is_blanked_out(
-    make_corpus, n_classes, ngram_range
+    make_corpus, n_classes, ngram_range, linear_ngram_range
 ):
     X, y = make_corpus(300, n_classes=n_classes)
-    clf = _small(ngram_range=ngram_range, ngram_buckets=1000).fit(X, y)
+    clf = _small(
+        ngram_range=ngram_range, ngram_buckets=1000, linear_ngram_range=linear_ngram_range
+    ).fit(X, y)
     texts = X[:3]
     explanation = clf.explain(texts)
     proba = clf.predict_proba(texts)
@@ -56,12 +62,17 @@ def test_a_score_is_the_fall_in_log_odds_when_its_token_is_blanked_out(
         ids = torch.from_numpy(clf.vectorizer_.transform([texts[text_id]])[0][None])
         with torch.no_grad():
             inputs = clf.module_.embed(ids)
-        full = _log_odds_from_inputs(clf, inputs, k)
+            linear = clf.module_.linear_terms(ids)
+        assert (linear is None) == (linear_ngram_range is None)
+        full = _log_odds_from_inputs(clf, inputs, linear, k)
         assert full == pytest.approx(float(_log_odds(proba[text_id, k])), abs=1e-4)
         for position, score in zip(rows.position, rows.score, strict=True):
             blanked = inputs.clone()
             blanked[0, position] = 0.0
-            expected = full - _log_odds_from_inputs(clf, blanked, k)
+            blanked_linear = None if linear is None else linear.clone()
+            if linear is not None:
+                blanked_linear[0, position] = 0.0
+            expected = full - _log_odds_from_inputs(clf, blanked, blanked_linear, k)
             assert score == pytest.approx(expected, abs=1e-4)
 
 

@@ -115,3 +115,29 @@ def test_bag_pooling_is_the_output_layer_on_the_mean_input_vector():
             [net.output(net.embedding(ids[i, :n]).mean(0)) for i, n in enumerate(lengths)]
         )
         torch.testing.assert_close(net(ids, lengths), expected)
+
+
+@pytest.mark.parametrize("n_ngram_ids", [0, 30])
+def test_linear_path_adds_the_scaled_weights_of_the_text_features(n_ngram_ids):
+    torch.manual_seed(0)
+    net = LSTMTextNetwork(
+        60, n_ngram_ids, 8, 6, 1, True, ("mean",), 0.0, 3, n_linear_ids=20, linear_orders=2
+    ).eval()
+    with torch.no_grad():
+        net.linear_weight.normal_()
+        net.linear_scale.uniform_(-2, 2)
+        net.linear_scale[0] = 0.0  # as the estimator sets it: id 0 is no feature
+    words = torch.randint(2, 60, (1, 4, 1))
+    ngrams = torch.randint(0, 30, (1, 4, 1 if n_ngram_ids else 0))
+    features = torch.tensor([[[3, 0], [4, 7], [0, 0], [19, 1]]])
+    text = torch.cat([words, ngrams, features], 2)
+    padded = torch.cat([text, torch.zeros(1, 3, text.size(2), dtype=torch.long)], 1)
+    without = text.clone()
+    without[:, :, -2:] = 0
+    with torch.no_grad():
+        weight = net.linear_weight * net.linear_scale
+        expected = net(without, torch.tensor([4])) + weight[[3, 4, 7, 19, 1]].sum(0)
+        torch.testing.assert_close(net(text, torch.tensor([4])), expected)
+        torch.testing.assert_close(net(padded, torch.tensor([4])), expected)
+        # The LSTM reads only the word (and hashed n-gram) columns.
+        torch.testing.assert_close(net.embed(text), net.embed(without))

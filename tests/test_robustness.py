@@ -196,6 +196,7 @@ BAD_PARAMETERS = {
     "tokenizer": [(5, "callable")],
     "ngram_range": [("1,2", "instance of 'tuple'"), ((2, 3), r"tuple \(1, max_n\)")],
     "ngram_buckets": [(1, r"int in the range \[2, inf\)")],
+    "linear_ngram_range": [((1,), r"tuple \(1, max_n\)"), ("1,2", "instance of 'tuple'")],
     "embedding_dim": [(0, r"int in the range \[1, inf\)"), (8.0, "int")],
     "pretrained_embeddings": [(5, "instance of 'collections.abc.Mapping'")],
     "freeze_embeddings": [("no", "instance of 'bool'")],
@@ -290,9 +291,9 @@ def network_widths(monkeypatch):
 
     # Training and prediction both run every batch through classify (training calls embed
     # and classify itself, to perturb the input vectors in between).
-    def recording_classify(self, inputs, lengths):
+    def recording_classify(self, inputs, lengths, linear=None):
         widths.append(inputs.shape[1])
-        return original(self, inputs, lengths)
+        return original(self, inputs, lengths, linear)
 
     monkeypatch.setattr(sklstm.network.LSTMTextNetwork, "classify", recording_classify)
     return widths

@@ -179,3 +179,59 @@ def test_inverse_transform_shows_words_of_ngram_sequences():
 def test_bad_ngram_range_is_a_clear_error(ngram_range):
     with pytest.raises(ValueError, match=r"'ngram_range' parameter must be a tuple \(1, max_n\)"):
         VocabularyTransformer(ngram_range=ngram_range).fit(["a b"])
+
+
+def test_linear_features_count_each_ngram_once_per_text_at_its_first_occurrence():
+    vt = VocabularyTransformer(min_df=1, linear_ngram_range=(1, 2))
+    seqs = vt.fit_transform(["good film good film", "bad film"])
+    # Columns: the word, then the unigram and the bigram ending at each step.
+    assert seqs.ids.shape == (6, 3)
+    good_film = seqs[0]
+    assert good_film[0, 1] != PAD_ID and good_film[0, 2] == PAD_ID  # no bigram yet
+    assert good_film[1, 2] != PAD_ID  # "good film"
+    # The second "good" is not counted again, but "film good" is new ...
+    assert good_film[2, 1] == PAD_ID and good_film[2, 2] not in (PAD_ID, good_film[1, 2])
+    # ... and the second "film" and "good film" are not.
+    assert good_film[3, 1:].tolist() == [PAD_ID, PAD_ID]
+    # "film" is counted again in the next text.
+    assert seqs[1][1, 1] == good_film[1, 1]
+    # good, film, good film, film good, bad, bad film, and the id 0.
+    assert vt.n_linear_ids_ == 7
+
+
+def test_linear_features_keep_ngrams_of_min_df_texts_and_ignore_unseen_ones():
+    texts = ["not good at all", "not good", "good", "at all"]
+    vt = VocabularyTransformer(min_df=2, linear_ngram_range=(1, 2)).fit(texts)
+    # Kept: "not", "good", "at", "all", "not good", "at all".
+    assert vt.n_linear_ids_ == 1 + 6
+    seqs = vt.transform(["good not", "never seen"])
+    # "good not" is not a feature; "never", "seen" and "never seen" are unseen.
+    assert seqs[0][:, 2].tolist() == [PAD_ID, PAD_ID]
+    assert (seqs[0][:, 1] != PAD_ID).all()
+    assert (seqs[1][:, 1:] == PAD_ID).all()
+    # Unlike the word vocabulary, max_features does not limit the linear features.
+    capped = VocabularyTransformer(min_df=2, max_features=1, linear_ngram_range=(1, 2))
+    assert capped.fit(texts).n_linear_ids_ == vt.n_linear_ids_
+
+
+def test_linear_columns_follow_the_hashed_ngram_columns():
+    vt = VocabularyTransformer(
+        min_df=1, ngram_range=(1, 2), ngram_buckets=50, linear_ngram_range=(1, 3)
+    ).fit(["a b c"])
+    hashed_only = VocabularyTransformer(min_df=1, ngram_range=(1, 2), ngram_buckets=50)
+    ids = vt.transform(["a b c"]).ids
+    assert ids.shape == (3, 2 + 3)
+    np.testing.assert_array_equal(ids[:, :2], hashed_only.fit(["a b c"]).transform(["a b c"]).ids)
+    assert ids[2, 2:].tolist() == sorted(ids[2, 2:].tolist(), key=lambda i: i == PAD_ID)
+    assert (ids[2, 2:] != PAD_ID).all()  # "c", "b c" and "a b c" end at the third step
+
+
+def test_without_linear_features_there_are_none():
+    vt = VocabularyTransformer(min_df=1).fit(["a b"])
+    assert vt.n_linear_ids_ == 0
+    assert vt.transform(["a b"]).ids.ndim == 1
+
+
+def test_bad_linear_ngram_range_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"'linear_ngram_range' parameter must be a tuple"):
+        VocabularyTransformer(linear_ngram_range=(2, 2)).fit(["a b"])
