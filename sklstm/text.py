@@ -288,21 +288,26 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         lengths = np.fromiter((len(doc) for doc in truncated), dtype=np.int64, count=len(truncated))
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         flat = list(chain.from_iterable(truncated))
+        # Each distinct token is looked up and hashed once: per occurrence there is only the
+        # dict lookup that numbers it.
+        codes = {}
+        index = np.fromiter((codes.setdefault(t, len(codes)) for t in flat), np.int64, len(flat))
         lookup = self.vocabulary_.get
-        columns = [np.fromiter((lookup(tok, UNKNOWN_ID) for tok in flat), np.int64, len(flat))]
+        columns = [np.fromiter((lookup(t, UNKNOWN_ID) for t in codes), np.int64, len(codes))[index]]
         linear_n = 0 if self.linear_ngram_range is None else self.linear_ngram_range[1]
         max_n = max(self.ngram_range[1], linear_n)
         if max_n > 1 or linear_n:
-            keys = _ngram_keys(flat, offsets, lengths, max_n)
+            keys = _ngram_keys(codes, index, offsets, lengths, max_n)
             for n in range(2, self.ngram_range[1] + 1):
                 hashed, valid = keys[n - 1]
                 buckets = 1 + (hashed >> np.uint64(16)) % np.uint64(self.ngram_buckets - 1)
                 columns.append(np.where(valid, buckets.astype(np.int64), PAD_ID))
-            if linear_n:
-                text_of = np.repeat(np.arange(len(lengths)), lengths)
-                if fit_linear:
-                    self._linear_keys = _frequent_keys(keys[:linear_n], text_of, self.min_df)
-                columns.extend(_first_occurrences(keys[:linear_n], text_of, self._linear_keys))
+        if linear_n:
+            text_of = np.repeat(np.arange(len(lengths)), lengths)
+            known = None if fit_linear else self._linear_keys
+            known, features = _linear_features(keys[:linear_n], text_of, known, self.min_df)
+            self._linear_keys = known
+            columns.extend(features.T)
         elif fit_linear:
             self._linear_keys = None
         return RaggedSequences(
@@ -347,20 +352,19 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         return tags
 
 
-def _ngram_keys(flat, offsets, lengths, max_n):
+def _ngram_keys(codes, index, offsets, lengths, max_n):
     """64-bit keys of the n-grams ending at each token: ``[(keys, valid)]`` for n = 1 .. max_n.
 
-    ``valid`` is False where a text has fewer than n tokens up to there.
+    ``codes`` numbers the distinct tokens and ``index`` gives each token's number. ``valid``
+    is False where a text has fewer than n tokens up to there.
     """
     # Hash each distinct token once, then chain the hashes of consecutive tokens, all in
     # numpy: n-grams cost no Python work per occurrence.
-    codes = {}
-    index = np.fromiter((codes.setdefault(t, len(codes)) for t in flat), np.int64, len(flat))
     token_hash = np.fromiter(
         (murmurhash3_32(t, positive=True) for t in codes), np.uint64, len(codes)
     )[index]
-    position = np.arange(len(flat)) - np.repeat(offsets[:-1], lengths)
-    ngram_hash, keys = token_hash, [(token_hash, np.ones(len(flat), dtype=bool))]
+    position = np.arange(len(index)) - np.repeat(offsets[:-1], lengths)
+    ngram_hash, keys = token_hash, [(token_hash, np.ones(len(index), dtype=bool))]
     for n in range(2, max_n + 1):
         # ngram_hash[i] now covers tokens i-n+1 .. i (wrapped garbage where i < n-1, which
         # valid marks).
@@ -369,33 +373,47 @@ def _ngram_keys(flat, offsets, lengths, max_n):
     return keys
 
 
-def _frequent_keys(keys, text_of, min_df):
-    """Sorted array of the n-gram keys found in at least ``min_df`` texts."""
-    found = np.concatenate([key[valid] for key, valid in keys])
-    texts = np.concatenate([text_of[valid] for _, valid in keys])
-    distinct, code = np.unique(found, return_inverse=True)
-    # One (text, n-gram) pair per text an n-gram occurs in.
-    pairs = np.unique(texts * len(distinct) + code)
-    document_frequency = np.bincount(pairs % len(distinct), minlength=len(distinct))
-    return distinct[document_frequency >= min_df]
+def _linear_features(keys, text_of, known, min_df):
+    """The linear feature id of each n-gram (token, n) at its first occurrence in a text.
 
+    Parameters
+    ----------
+    keys : list of (ndarray, ndarray)
+        For n = 1 .. max_n, the n-gram keys ending at each token and where they are valid.
+    text_of : ndarray of shape (n_tokens,)
+        The text of each token (non-decreasing).
+    known : ndarray or None
+        The sorted feature keys; None learns them: the keys found in ``min_df`` texts.
 
-def _first_occurrences(keys, text_of, known):
-    """One id column per n: the n-gram's position in ``known`` + 1 at its first occurrence
-    in a text, else 0."""
-    columns = []
-    for key, valid in keys:
-        position = np.searchsorted(known, key).clip(max=max(len(known) - 1, 0))
-        found = valid & (known[position] == key) if len(known) else np.zeros_like(valid)
-        columns.append(np.where(found, position + 1, PAD_ID))
-    ids = np.column_stack(columns)  # (n_tokens, max_n), token-major: earlier tokens first
-    # Keep each (text, id) pair only where it first occurs.
-    pair = (text_of[:, None] * (len(known) + 1) + ids).ravel()
-    _, first = np.unique(pair, return_index=True)
-    keep = np.zeros(pair.size, dtype=bool)
-    keep[first] = True
-    ids = np.where(keep.reshape(ids.shape) & (ids != PAD_ID), ids, PAD_ID)
-    return list(ids.T)
+    Returns
+    -------
+    known : ndarray
+        The feature keys (id ``i + 1`` for ``known[i]``).
+    features : ndarray of shape (n_tokens, max_n)
+        Feature ids, 0 where the n-gram is no feature or occurred earlier in its text.
+    """
+    max_n = len(keys)
+    where = np.concatenate([np.flatnonzero(valid) * max_n + n for n, (_, valid) in enumerate(keys)])
+    entry_keys = np.concatenate([key[valid] for key, valid in keys])
+    # One sort groups the entries by n-gram, each group in token order (a stable sort of
+    # entries that are in text order): a group's first entry in a text is its first
+    # occurrence there, and the number of such entries its document frequency.
+    order = np.argsort(entry_keys, kind="stable")
+    sorted_keys, sorted_texts = entry_keys[order], text_of[where[order] // max_n]
+    new_key = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+    new_text = new_key | np.r_[True, sorted_texts[1:] != sorted_texts[:-1]]
+    distinct = sorted_keys[new_key]
+    if known is None:
+        document_frequency = np.add.reduceat(new_text, np.flatnonzero(new_key))
+        known = distinct[document_frequency >= min_df]
+    # Sorted needles make the lookup a merge rather than random probes.
+    position = np.searchsorted(known, distinct).clip(max=max(len(known) - 1, 0))
+    found = (known[position] == distinct) if len(known) else np.zeros(len(distinct), bool)
+    feature = np.where(found, position + 1, PAD_ID)[np.cumsum(new_key) - 1]
+    first = new_text & (feature != PAD_ID)
+    features = np.full(len(text_of) * max_n, PAD_ID, dtype=np.int64)
+    features[where[order][first]] = feature[first]
+    return known, features.reshape(len(text_of), max_n)
 
 
 def check_ngram_range(ngram_range, name="ngram_range"):
