@@ -2,8 +2,9 @@
 
 from ._version import __version__
 from .allocator import reuse_freed_memory
-from .classifier import InconsistentVersionWarning, LSTMSentimentClassifier
+from .classifier import LSTMSentimentClassifier
 from .explain import show_explanation
+from .persistence import InconsistentVersionWarning
 from .plotting import plot_history
 from .ragged import RaggedSequences
 from .text import VocabularyTransformer

@@ -3,7 +3,6 @@
 import contextlib
 import itertools
 import os
-import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
 
@@ -20,18 +19,12 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
-from ._version import __version__
 from .baselines import log_count_ratio
-from .embeddings import (
-    LEARNED_VECTORS,
-    check_word_vectors,
-    learned_vectors_method,
-    lookup_word_vectors,
-    ppmi_word_vectors,
-    train_word_vectors,
-)
-from .explain import occlusion_scores
+from .device import compute_dtype, resolve_device
+from .embeddings import check_word_vectors, starting_vectors
+from .explain import explain_texts
 from .network import POOLINGS, LSTMTextNetwork
+from .persistence import portable_state, restore_state
 from .text import VocabularyTransformer, check_ngram_range, check_texts
 from .training import Dataset, StoppingRule, objective_for, predict_logits, train
 
@@ -47,10 +40,6 @@ POOLING_OPTIONS = {
 # left Python's small-object arenas more fragmented after every chunk; 1024 (16 prediction
 # batches) keeps a chunk small while still sorting enough texts by length to pad little.
 PREDICT_CHUNK_SIZE = 1024
-
-
-class InconsistentVersionWarning(UserWarning):
-    """A model is loaded with a different sklstm version from the one that saved it."""
 
 
 class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
@@ -345,7 +334,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         """
         self._check_ngram_ranges()
         check_word_vectors(self.pretrained_embeddings)
-        device = self._check_device()
+        device = resolve_device(self.device)
         texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
         continuing = self.warm_start and hasattr(self, "module_")
         if continuing:
@@ -405,7 +394,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 f"classes={list(classes)!r} differs from the classes of the first call to "
                 f"partial_fit, {self.classes_.tolist()!r}."
             )
-        device = self._check_device()
+        device = resolve_device(self.device)
         texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
         _check_known_labels(y, classes if first_call else self.classes_)
         with self._random_generators(not first_call) as rng:
@@ -436,30 +425,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             )
         sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
         return texts, y, sample_weight
-
-    def _check_device(self):
-        if str(self.device) == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            device = torch.device(self.device)
-        except RuntimeError as error:
-            raise ValueError(
-                f"The 'device' parameter must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got "
-                f"{self.device!r}."
-            ) from error
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"device={self.device!r} but CUDA is not available here; use device='auto' "
-                f"or 'cpu'."
-            )
-        return device
-
-    def _compute_dtype(self, device):
-        """The dtype of the training steps' matrix products, as ``precision`` asks."""
-        if self.precision == "auto":
-            native = device.type == "cpu" and cpu_has_bfloat16()
-            return torch.bfloat16 if native else torch.float32
-        return getattr(torch, self.precision)
 
     @contextlib.contextmanager
     def _random_generators(self, continuing):
@@ -505,7 +470,13 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             "linear_orders": 0 if self.linear_ngram_range is None else self.linear_ngram_range[1],
         }
         self.module_ = LSTMTextNetwork(**self._network_kwargs).to(device)
-        self.embedding_coverage_ = self._load_pretrained_embeddings(texts, sequences, rng)
+        self.embedding_coverage_ = None
+        if self.pretrained_embeddings is not None:
+            rows, vectors = starting_vectors(
+                self.pretrained_embeddings, sequences, self.vectorizer_, self.embedding_dim, rng
+            )
+            self.module_.set_word_vectors(rows, vectors)
+            self.embedding_coverage_ = len(rows) / len(self.vectorizer_.vocabulary_)
         self._optimizer = None
         self.n_iter_ = 0
         self.loss_curve_ = []
@@ -513,30 +484,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.best_validation_score_ = None
         self.history_ = None
         return sequences
-
-    def _load_pretrained_embeddings(self, texts, sequences, rng):
-        """Copy the starting vectors into the embedding; return the share of words found."""
-        if self.pretrained_embeddings is None:
-            return None
-        rows, vectors = self._starting_vectors(texts, sequences, rng)
-        weight = self.module_.embedding.weight
-        with torch.no_grad():
-            weight[torch.from_numpy(rows).to(weight.device)] = torch.from_numpy(vectors).to(weight)
-        return len(rows) / len(self.vectorizer_.vocabulary_)
-
-    def _starting_vectors(self, texts, sequences, rng):
-        """Embedding rows and their vectors, as ``pretrained_embeddings`` asks."""
-        vocabulary, dim = self.vectorizer_.vocabulary_, self.embedding_dim
-        source = self.pretrained_embeddings
-        if isinstance(source, str) and source == "auto":
-            source = learned_vectors_method(n_tokens=len(sequences.ids))
-        if not (isinstance(source, str) and source in LEARNED_VECTORS):
-            return lookup_word_vectors(source, vocabulary, dim)
-        seed = int(rng.integers(2**31 - 1))
-        if source == "ppmi":
-            return ppmi_word_vectors(sequences, self.vectorizer_.n_ids_, dim, seed)
-        word2vec = train_word_vectors(self.vectorizer_.analyze(texts), vocabulary, dim, seed)
-        return lookup_word_vectors(word2vec, vocabulary, dim)
 
     def _fit_linear_scale(self, data):
         """Scale the linear path's features by their naive-Bayes log-count ratios in ``data``."""
@@ -605,7 +552,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             device=device,
             verbose=self.verbose,
             adversarial_epsilon=self.adversarial_epsilon,
-            compute_dtype=self._compute_dtype(device),
+            compute_dtype=compute_dtype(self.precision, device),
             first_epoch=self.n_iter_ + 1,
         )
         epochs = pd.DataFrame.from_records(rows, columns=_history_columns(valid)).set_index("epoch")
@@ -673,7 +620,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     def _logits(self, X):
         check_is_fitted(self)
         texts = check_texts(X)
-        device = self._check_device()
+        device = resolve_device(self.device)
         # Moving even to the same device rebuilds the LSTMs' weight lists, which would race
         # with predictions running in other threads; so move only when needed.
         current = next(self.module_.parameters()).device
@@ -734,72 +681,16 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         targets = (
             self.predict(texts) if target is None else np.full(len(texts), target, dtype=object)
         )
-        device = next(self.module_.parameters()).device
-        sequences = self.vectorizer_.transform(texts)
-        frames = []
-        for text_id, tokens in enumerate(self.vectorizer_.analyze(texts)):
-            if not tokens:
-                continue
-            ids = torch.from_numpy(sequences[text_id][None]).to(device)
-            class_index = int(np.searchsorted(self.classes_, targets[text_id]))
-            scores = occlusion_scores(self.module_, ids, class_index)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "text_id": text_id,
-                        "position": np.arange(len(tokens)),
-                        "token": tokens,
-                        "score": scores.cpu().numpy().astype(np.float64),
-                        "target": [targets[text_id]] * len(tokens),
-                    }
-                )
-            )
-        columns = ["text_id", "position", "token", "score", "target"]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+        class_indices = np.searchsorted(self.classes_, targets)
+        return explain_texts(self.module_, self.vectorizer_, texts, class_indices, targets)
 
     # --------------------------------------------------------------- persistence
 
     def __getstate__(self):
-        # A copy: object.__getstate__ returns the live __dict__, which must stay untouched.
-        state = dict(super().__getstate__())
-        state["_sklstm_version"] = __version__
-        if "module_" in state:
-            # Only numpy arrays, plain containers and scalars: skops then stores the model
-            # without the user having to trust torch or pandas types, and the state is the
-            # same whatever device the model trained on.
-            state["module_"] = _to_numpy(self.module_.state_dict())
-            optimizer = state.pop("_optimizer")
-            if self.warm_start and optimizer is not None:
-                state["_optimizer"] = _to_numpy(optimizer.state_dict())
-            if self.history_ is not None:
-                history = self.history_.reset_index()
-                state["history_"] = {name: history[name].to_numpy() for name in history}
-        return state
+        return portable_state(super().__getstate__(), self.warm_start)
 
     def __setstate__(self, state):
-        saved_version = state.pop("_sklstm_version", None)
-        if saved_version != __version__:
-            warnings.warn(
-                f"This LSTMSentimentClassifier was saved with sklstm {saved_version} and is "
-                f"loaded with sklstm {__version__}; it may not work or give other results. "
-                f"Refit it with this version if you can.",
-                InconsistentVersionWarning,
-                stacklevel=2,
-            )
-        weights = state.get("module_")
-        optimizer_state = state.pop("_optimizer", None)
-        super().__setstate__(state)
-        if weights is None:
-            return
-        if isinstance(self.history_, dict):
-            self.history_ = pd.DataFrame(self.history_).set_index("epoch")
-        self.module_ = LSTMTextNetwork(**self._network_kwargs)
-        self.module_.load_state_dict(_to_tensors(weights))
-        self.module_.eval()
-        self._optimizer = None
-        if optimizer_state is not None:
-            self._optimizer = torch.optim.Adam(self.module_.parameters(), fused=True)
-            self._optimizer.load_state_dict(_to_tensors(optimizer_state))
+        restore_state(self, state, super().__setstate__)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -809,13 +700,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = True
         tags.non_deterministic = self.random_state is None
         return tags
-
-
-def cpu_has_bfloat16():
-    """Whether this CPU computes bfloat16 products natively (AVX512-BF16 or AMX)."""
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    # Private torch functions (since torch 2.1), hence the fallback when one is missing.
-    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
 
 
 def _check_known_labels(y, classes):
@@ -831,26 +715,3 @@ def _check_known_labels(y, classes):
 def _history_columns(valid):
     columns = ["epoch", "train_loss", "seconds", "tokens_per_second"]
     return columns + ["valid_loss", "valid_accuracy"] if valid is not None else columns
-
-
-def _to_numpy(value):
-    """``value`` with every tensor in it, at any depth of dicts and lists, as a numpy array."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
-    return _map_nested(_to_numpy, value)
-
-
-def _to_tensors(value):
-    """The inverse of :func:`_to_numpy`: every numpy array in ``value`` as a CPU tensor."""
-    if isinstance(value, np.ndarray):
-        # A copy, so that the model never shares memory with the loaded arrays.
-        return torch.tensor(value)
-    return _map_nested(_to_tensors, value)
-
-
-def _map_nested(function, value):
-    if isinstance(value, dict):
-        return {k: function(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [function(v) for v in value]
-    return value

@@ -24,6 +24,53 @@ PPMI_VECTOR_NORM = 2.5
 AUTO_WORD2VEC_TOKENS = 1_500_000
 
 
+def starting_vectors(source, sequences, vectorizer, dim, rng):
+    """Embedding rows and their starting vectors, as ``pretrained_embeddings`` asks.
+
+    Parameters
+    ----------
+    source : {"auto", "ppmi", "word2vec"}, dict, gensim KeyedVectors, str or path
+        The estimator's ``pretrained_embeddings``.
+    sequences : RaggedSequences
+        The training texts as ids (the vectors learned from them use the word column).
+    vectorizer : VocabularyTransformer
+        The fitted vocabulary.
+    dim : int
+        Size of the vectors.
+    rng : numpy.random.Generator
+        Draws the seed of the learned vectors.
+
+    Returns
+    -------
+    rows : ndarray of shape (n_found,)
+    vectors : ndarray of shape (n_found, dim), float32
+    """
+    vocabulary = vectorizer.vocabulary_
+    if isinstance(source, str) and source == "auto":
+        source = learned_vectors_method(n_tokens=len(sequences.ids))
+    if not (isinstance(source, str) and source in LEARNED_VECTORS):
+        return lookup_word_vectors(source, vocabulary, dim)
+    seed = int(rng.integers(2**31 - 1))
+    if source == "ppmi":
+        return ppmi_word_vectors(sequences, vectorizer.n_ids_, dim, seed)
+    word2vec = train_word_vectors(_known_words(sequences, vectorizer), vocabulary, dim, seed)
+    return lookup_word_vectors(word2vec, vocabulary, dim)
+
+
+def _known_words(sequences, vectorizer):
+    """The texts as lists of their vocabulary words, read back from the ids.
+
+    Word2vec ignores words outside its vocabulary, so these train the same vectors as the
+    texts' full token lists, without tokenising the texts again.
+    """
+    ids = sequences.ids if sequences.ids.ndim == 1 else sequences.ids[:, 0]
+    known = ids > UNKNOWN_ID
+    words = np.array([None, None, *vectorizer.vocabulary_], dtype=object)[ids[known]]
+    text_of = np.repeat(np.arange(len(sequences)), sequences.lengths)[known]
+    ends = np.searchsorted(text_of, np.arange(1, len(sequences)))
+    return [part.tolist() for part in np.split(words, ends)]
+
+
 def check_word_vectors(source):
     """Fail early on a ``pretrained_embeddings`` path that does not exist."""
     if isinstance(source, str) and source in (*LEARNED_VECTORS, "auto"):

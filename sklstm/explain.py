@@ -3,7 +3,38 @@
 import html
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import torch
+
+EXPLANATION_COLUMNS = ["text_id", "position", "token", "score", "target"]
+
+
+def explain_texts(network, vectorizer, texts, class_indices, targets):
+    """Occlusion scores of every token of ``texts`` as the table ``explain`` returns.
+
+    ``class_indices`` are the logits' classes to explain, one per text, and ``targets`` the
+    labels that the ``target`` column shows for them.
+    """
+    device = next(network.parameters()).device
+    sequences = vectorizer.transform(texts)
+    frames = []
+    for text_id, tokens in enumerate(vectorizer.analyze(texts)):
+        if not tokens:
+            continue
+        ids = torch.from_numpy(sequences[text_id][None]).to(device)
+        scores = occlusion_scores(network, ids, int(class_indices[text_id]))
+        frame = {
+            "text_id": text_id,
+            "position": np.arange(len(tokens)),
+            "token": tokens,
+            "score": scores.cpu().numpy().astype(np.float64),
+            "target": [targets[text_id]] * len(tokens),
+        }
+        frames.append(pd.DataFrame(frame))
+    if not frames:
+        return pd.DataFrame(columns=EXPLANATION_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
 
 
 def occlusion_scores(network, ids, target, batch_size=64):

@@ -84,6 +84,12 @@ class LSTMTextNetwork(nn.Module):
             self.linear_weight = nn.Parameter(torch.zeros(n_linear_ids, n_outputs))
             self.register_buffer("linear_scale", torch.zeros(n_linear_ids, n_outputs))
 
+    def set_word_vectors(self, rows, vectors):
+        """Start the embedding rows ``rows`` (int ndarray) from ``vectors`` (float ndarray)."""
+        weight = self.embedding.weight
+        with torch.no_grad():
+            weight[torch.from_numpy(rows).to(weight.device)] = torch.from_numpy(vectors).to(weight)
+
     def forward(self, ids, lengths):
         # ids: (B, T) padded at the end, or (B, T, C): the word, the n-grams of its input,
         # the linear features; lengths: (B,), 1..T

@@ -395,6 +395,9 @@ def _linear_features(keys, text_of, known, min_df):
     max_n = len(keys)
     where = np.concatenate([np.flatnonzero(valid) * max_n + n for n, (_, valid) in enumerate(keys)])
     entry_keys = np.concatenate([key[valid] for key, valid in keys])
+    features = np.full(len(text_of) * max_n, PAD_ID, dtype=np.int64)
+    if not len(entry_keys):  # texts without tokens
+        return known, features.reshape(len(text_of), max_n)
     # One sort groups the entries by n-gram, each group in token order (a stable sort of
     # entries that are in text order): a group's first entry in a text is its first
     # occurrence there, and the number of such entries its document frequency.
@@ -411,7 +414,6 @@ def _linear_features(keys, text_of, known, min_df):
     found = (known[position] == distinct) if len(known) else np.zeros(len(distinct), bool)
     feature = np.where(found, position + 1, PAD_ID)[np.cumsum(new_key) - 1]
     first = new_text & (feature != PAD_ID)
-    features = np.full(len(text_of) * max_n, PAD_ID, dtype=np.int64)
     features[where[order][first]] = feature[first]
     return known, features.reshape(len(text_of), max_n)
 

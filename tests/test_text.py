@@ -235,3 +235,10 @@ def test_without_linear_features_there_are_none():
 def test_bad_linear_ngram_range_is_a_clear_error():
     with pytest.raises(ValueError, match=r"'linear_ngram_range' parameter must be a tuple"):
         VocabularyTransformer(linear_ngram_range=(2, 2)).fit(["a b"])
+
+
+def test_linear_features_of_texts_without_tokens_are_empty():
+    vt = VocabularyTransformer(min_df=1, linear_ngram_range=(1, 2)).fit(["a b"])
+    seqs = vt.transform(["", " ", "a"])
+    assert seqs.lengths.tolist() == [0, 0, 1]
+    assert vt.transform([""]).ids.shape == (0, 3)

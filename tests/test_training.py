@@ -203,7 +203,7 @@ def test_a_bfloat16_step_runs_the_lstm_in_bfloat16_and_keeps_float32_gradients()
 def test_precision_sets_the_arithmetic_of_training_and_never_of_prediction(
     monkeypatch, precision, native, expected
 ):
-    monkeypatch.setattr(sklstm.classifier, "cpu_has_bfloat16", lambda: native)
+    monkeypatch.setattr(sklstm.device, "cpu_has_bfloat16", lambda: native)
     dtypes = []
     original = torch.nn.LSTM.forward
 
@@ -227,9 +227,9 @@ def test_precision_sets_the_arithmetic_of_training_and_never_of_prediction(
 def test_cpu_has_bfloat16_is_false_when_torch_cannot_tell(monkeypatch):
     for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"):
         monkeypatch.delattr(torch.cpu, name, raising=False)
-    assert sklstm.classifier.cpu_has_bfloat16() is False
+    assert sklstm.device.cpu_has_bfloat16() is False
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True, raising=False)
-    assert sklstm.classifier.cpu_has_bfloat16() is True
+    assert sklstm.device.cpu_has_bfloat16() is True
 
 
 def test_training_batches_are_padded_to_a_few_widths(monkeypatch):
