@@ -146,7 +146,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         When fitting again, continue from the current weights and vocabulary (and keep the
         optimizer state, also through pickling) instead of starting afresh.
     verbose : int, default=0
-        1 shows a progress bar per epoch with the loss and tokens per second.
+        1 shows a progress bar per epoch with the loss and tokens per second on stderr; when
+        stderr is not a terminal (a log file), one line per epoch with the loss, tokens per
+        second and seconds instead.
     device : str, default="auto"
         Torch device for training and prediction; ``"auto"`` is CUDA when available, else
         the CPU.

@@ -78,7 +78,7 @@ def make_models(lstm_params=None, *, verbose=0):
         Every model gets ``random_state=0`` (the LSTM unless ``lstm_params`` sets another),
         so that a comparison can be repeated.
     verbose : int, default=0
-        The LSTM's ``verbose`` (1 shows a progress bar per epoch), unless ``lstm_params``
+        The LSTM's ``verbose`` (1 shows progress per epoch), unless ``lstm_params``
         sets it.
 
     Returns

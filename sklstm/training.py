@@ -2,6 +2,7 @@
 
 import copy
 import math
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -204,8 +205,11 @@ def _train_epoch(
     batches = bucketed_batches(data.sequences.lengths, batch_size, rng)
     total_loss, n_texts, n_tokens = 0.0, 0, 0
     start = time.perf_counter()
+    # A bar redraws itself with carriage returns, which a log file keeps as thousands of
+    # lines: away from a terminal, one line per epoch is written instead.
+    live = verbose and sys.stderr.isatty()
     with tqdm(
-        batches, desc=f"epoch {epoch}", unit="batch", disable=not verbose, leave=True
+        batches, desc=f"epoch {epoch}", unit="batch", disable=not live, leave=True
     ) as progress:
         for step, index in enumerate(progress):
             # oneDNN builds an LSTM primitive for every new input shape, which costs more than
@@ -242,12 +246,25 @@ def _train_epoch(
                     tokens_per_s=f"{n_tokens / max(elapsed, 1e-9):,.0f}",
                 )
     seconds = time.perf_counter() - start
-    return {
+    row = {
         "epoch": epoch,
         "train_loss": total_loss / n_texts,
         "seconds": seconds,
         "tokens_per_second": n_tokens / seconds,
     }
+    if verbose and not live:
+        _print_epoch(row)
+    return row
+
+
+def _print_epoch(row):
+    # The bar's names, so that a log reads like the bar's last state.
+    print(
+        f"epoch {row['epoch']}: loss={row['train_loss']:.4f}, "
+        f"tokens_per_s={row['tokens_per_second']:,.0f}, seconds={row['seconds']:.1f}",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _backward(

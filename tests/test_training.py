@@ -1,3 +1,5 @@
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -338,3 +340,44 @@ def test_an_interrupted_fit_keeps_the_average_of_the_steps_it_took(monkeypatch):
         expected = d * steps[0][name] + (1 - d) * steps[1][name]
         torch.testing.assert_close(p.detach(), expected, msg=name)
         assert not torch.equal(p.detach(), start[name])
+
+
+def _train_three_epochs(verbose):
+    torch.manual_seed(0)
+    network = LSTMTextNetwork(30, 0, 6, 5, 1, False, ("mean",), 0.0, 1)
+    data = Dataset(
+        RaggedSequences.from_lists([[3, 4], [5], [6, 7, 8]] * 8), torch.ones(24) % 2, torch.ones(24)
+    )
+    optimizer = torch.optim.Adam(network.parameters(), lr=0.05)
+    settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=verbose)
+    return train(
+        network, optimizer, BinaryObjective(), data, None, StoppingRule(3, 3, 0.0), **settings
+    )
+
+
+def test_verbose_away_from_a_terminal_writes_one_line_per_epoch(capsys):
+    # capsys's stderr is not a terminal, as a log file is not.
+    history = _train_three_epochs(verbose=1)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = err.splitlines()
+    assert len(lines) == 3
+    for line, row in zip(lines, history, strict=True):
+        assert line == (
+            f"epoch {row['epoch']}: loss={row['train_loss']:.4f}, "
+            f"tokens_per_s={row['tokens_per_second']:,.0f}, seconds={row['seconds']:.1f}"
+        )
+
+
+def test_verbose_on_a_terminal_draws_a_bar_per_epoch(capsys, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    _train_three_epochs(verbose=1)
+    err = capsys.readouterr().err
+    # tqdm redraws its bar in place, with carriage returns, and leaves each epoch's bar.
+    assert "\r" in err and err.count("\n") == 3
+    assert all(f"\repoch {epoch}: 100%" in err for epoch in (1, 2, 3))
+
+
+def test_verbose_0_writes_nothing(capsys):
+    _train_three_epochs(verbose=0)
+    assert capsys.readouterr().err == ""
