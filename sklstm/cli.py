@@ -125,7 +125,8 @@ def _add_compare_arguments(parser):
         required=True,
         metavar="NAME_OR_FILE",
         help="imdb (official train/test split), mr (10-fold cross-validation), or a "
-        ".csv, .tsv, .parquet or .jsonl file (5-fold cross-validation unless --test)",
+        ".csv, .tsv, .parquet (read with pyarrow) or .jsonl file (5-fold cross-validation "
+        "unless --test)",
     )
     data.add_argument("--text-column", metavar="NAME", help="column of texts (default: text)")
     data.add_argument("--label-column", metavar="NAME", help="column of labels (default: label)")
@@ -319,6 +320,11 @@ def _read_labelled_texts(path, text_column, label_column, parser):
     except (OSError, ValueError) as error:
         # ValueError covers parser, encoding, JSON and Parquet (Arrow) errors.
         parser.error(f"cannot read {path}: {error}")
+    except ImportError:
+        if path.suffix.lower() != ".parquet":
+            raise
+        # pandas reads Parquet with pyarrow or fastparquet, neither of which sklstm requires.
+        parser.error(f"cannot read {path}: Parquet files need pyarrow (pip install pyarrow)")
     for column in (text_column, label_column):
         if column not in frame.columns:
             columns = ", ".join(map(str, frame.columns))

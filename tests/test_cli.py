@@ -429,6 +429,27 @@ def test_usage_errors(case, files, tmp_path, capsys, recorded_calls):
     assert recorded_calls == []
 
 
+@pytest.mark.parametrize("option", ["--dataset", "--test"])
+def test_parquet_without_pyarrow_is_a_one_line_error_with_the_install_command(
+    option, files, tmp_path, capsys, monkeypatch, reviews, recorded_calls
+):
+    parquet = write_table(reviews(20, seed=0), tmp_path / "reviews.parquet")
+    data, test = (parquet, files["good"]) if option == "--dataset" else (files["good"], parquet)
+    argv = ["compare", "--dataset", data, "--test", test, *COLUMNS_OK, "--quiet"]
+    assert run(argv, capsys)[0] == 0
+    # As if neither Parquet engine of pandas were installed: importing them fails, and
+    # pandas keeps its strings in Python objects rather than in pyarrow.
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "fastparquet", None)
+    with pd.option_context("mode.string_storage", "python"):
+        status, out, err = run(argv, capsys)
+    assert status == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"cannot read {parquet}: " in err and "pip install pyarrow" in err
+    assert out == ""
+    assert len(recorded_calls) == 1
+
+
 def test_a_model_that_fails_exits_1_with_its_message(files, capsys, compare_calls):
     status, _, err = run(
         ["compare", "--dataset", files["good"], *COLUMNS_OK, "--param", "min_df=100000",
