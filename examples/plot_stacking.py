@@ -5,7 +5,7 @@ Stacking the LSTM with a bag-of-words model
 An LSTM and a bag-of-words model may make different mistakes: one reads words in order, the other
 counts them. :class:`~sklearn.ensemble.StackingClassifier` combines them with a logistic
 regression fitted on their cross-validated probabilities. ``sklstm compare --stack`` does the
-same with the LSTM and the most accurate baseline.
+same with the LSTM and the baseline most accurate in a cross-validation on the training texts.
 
 The data are sentences from the MR movie-review dataset (:func:`sklstm.datasets.load_mr`).
 To run in well under a minute on two CPU cores, the example trains on 3,000 of its 10,662

@@ -156,7 +156,8 @@ def _add_compare_arguments(parser):
     models.add_argument(
         "--stack",
         action="store_true",
-        help="also stack the LSTM with the most accurate baseline",
+        help="also stack the LSTM with the baseline most accurate in a 5-fold "
+        "cross-validation on the training texts alone (on each training fold with --cv)",
     )
     output = parser.add_argument_group("output")
     output.add_argument(

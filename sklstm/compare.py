@@ -18,6 +18,7 @@ import multiprocessing
 import signal
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from numbers import Integral
 from pathlib import Path
@@ -26,10 +27,10 @@ import joblib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import StackingClassifier
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_score
 from sklearn.utils import check_consistent_length
 
 from .baselines import make_baselines
@@ -66,6 +67,8 @@ LSTM_NAME = "lstm"
 RESULTS_FILE = "results.csv"
 PLOT_FILE = "comparison.png"
 DEFAULT_FOLDS = 5
+# Folds of the cross-validation on the training texts that chooses the stacking partner.
+PARTNER_FOLDS = 5
 
 
 def make_models(lstm_params=None, *, verbose=0):
@@ -130,10 +133,14 @@ def compare(
         :class:`~sklearn.model_selection.StratifiedKFold` with a fixed seed, so that folds
         stay representative of files sorted by label or date and are the same in every run.
     stack : str, default=None
-        Name of a model to also stack with the most accurate of the other models (in this
-        run), as an extra model named ``"stack(<stack>+<best>)"``: a
+        Name of a model to also stack with one of the others, as an extra model: a
         :class:`~sklearn.ensemble.StackingClassifier` with a logistic regression on their
-        predictions.
+        predictions. The partner is the other model of best accuracy in a 5-fold stratified
+        cross-validation on the training texts alone (the first of ``models`` in a tie),
+        chosen again on the training texts of each fold when cross-validating, so that the
+        texts scored play no part in the choice; its ``fit_seconds`` include the choice. It
+        is named ``"stack(<stack>+<partner> chosen by train CV)"``; when folds chose
+        different partners, they are joined by ``"|"``, the most often chosen first.
     output_dir : str or path-like, default=None
         Folder (created if needed) where the table is written as ``results.csv`` and the
         plot of :func:`plot_comparison` as ``comparison.png``.
@@ -175,9 +182,12 @@ def compare(
         logger.info("[%d/%d] %s", position, len(models) + (stack is not None), name)
         runs[name] = _run_in_worker(model, X, y, folds, save_models.get(name), initializer)
     if stack is not None:
-        name, model = _stack_with_best(models, stack, runs)
-        logger.info("[%d/%d] %s", len(models) + 1, len(models) + 1, name)
-        runs[name] = _run_in_worker(model, X, y, folds, None, initializer)
+        others = [(name, model) for name, model in models.items() if name != stack]
+        model = _PartnerStack((stack, models[stack]), others)
+        position = len(models) + 1
+        logger.info("[%d/%d] stack(%s+the other model best in train CV)", position, position, stack)
+        run = _run_in_worker(model, X, y, folds, None, initializer)
+        runs[_stack_name(stack, run["partners"])] = run
     table = pd.DataFrame([_summary(name, run) for name, run in runs.items()], columns=COLUMNS)
     if output_dir is not None:
         table.to_csv(output_dir / RESULTS_FILE, index=False)
@@ -265,17 +275,25 @@ def _worker_context():
 def _evaluate(model, X, y, folds, save_path):
     """Fit and score a clone of ``model`` per fold; runs in the worker process."""
     start_mb = _peak_memory_mb()
-    scores, histories = [], []
+    scores, histories, partners = [], [], []
     for train, test in folds:
         fitted = clone(model)
         scores.append(_fit_and_score(fitted, X[train], y[train], X[test], y[test]))
         history = getattr(fitted, "history_", None)
         if history is not None:
             histories.append(history)
+        partner = getattr(fitted, "partner_", None)
+        if partner is not None:
+            partners.append(partner)
     peak_mb = _peak_memory_mb() - start_mb
     if save_path is not None:
         joblib.dump(fitted, save_path)
-    return {"scores": scores, "histories": histories, "peak_memory_mb": peak_mb}
+    return {
+        "scores": scores,
+        "histories": histories,
+        "partners": partners,
+        "peak_memory_mb": peak_mb,
+    }
 
 
 def _fit_and_score(model, X_train, y_train, X_test, y_test):
@@ -302,12 +320,53 @@ def _peak_memory_mb():
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 
 
-def _stack_with_best(models, base, runs):
-    """The stacking model of ``base`` with the most accurate other model, and its name."""
-    accuracy = {name: _summary(name, run)["accuracy"] for name, run in runs.items()}
-    best = max((name for name in models if name != base), key=accuracy.__getitem__)
-    stacked = StackingClassifier([(base, clone(models[base])), (best, clone(models[best]))])
-    return f"stack({base}+{best})", stacked
+class _PartnerStack(ClassifierMixin, BaseEstimator):
+    """Stacks ``base`` with the candidate most accurate in cross-validation on the texts fitted.
+
+    The partner is chosen in ``fit``, from the training texts alone, so that a comparison
+    never chooses it by the texts it scores it on.
+
+    Parameters
+    ----------
+    base : tuple of (str, estimator)
+        The model to stack, by name.
+    candidates : list of (str, estimator)
+        The models to choose its partner from, by name; the first wins a tie.
+
+    Attributes
+    ----------
+    partner_ : str
+        The name of the chosen candidate.
+    stack_ : StackingClassifier
+        The fitted stack of ``base`` and the partner.
+    classes_ : ndarray
+        The class labels.
+    """
+
+    def __init__(self, base, candidates):
+        self.base = base
+        self.candidates = candidates
+
+    def fit(self, X, y):
+        # Shuffled and seeded, as the comparison's own folds, for files sorted by label or date.
+        folds = StratifiedKFold(PARTNER_FOLDS, shuffle=True, random_state=0)
+        accuracy = [cross_val_score(model, X, y, cv=folds).mean() for _, model in self.candidates]
+        self.partner_, partner = self.candidates[int(np.argmax(accuracy))]
+        base_name, base = self.base
+        self.stack_ = StackingClassifier(
+            [(base_name, clone(base)), (self.partner_, clone(partner))]
+        ).fit(X, y)
+        self.classes_ = self.stack_.classes_
+        return self
+
+    def predict(self, X):
+        return self.stack_.predict(X)
+
+
+def _stack_name(base, partners):
+    # Cross-validation folds may choose different partners: the most often chosen first.
+    chosen = "|".join(name for name, _ in Counter(partners).most_common())
+    return f"stack({base}+{chosen} chosen by train CV)"
 
 
 def _summary(name, run):

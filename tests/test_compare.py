@@ -161,7 +161,7 @@ def test_peak_memory_and_time_are_measured_per_model(corpus):
     assert table.loc["slow", "predict_seconds"] >= 0.2
 
 
-def test_stack_adds_the_lstm_with_the_most_accurate_other_model(corpus):
+def test_stack_adds_the_lstm_with_the_other_model_best_in_training_cross_validation(corpus):
     nb_lr = make_baselines()["nb_lr"]
     # The best model is neither the first nor the last of the others.
     models = {
@@ -171,8 +171,42 @@ def test_stack_adds_the_lstm_with_the_most_accurate_other_model(corpus):
         "ones": Probe(answer=1),
     }
     table = compare(models, *corpus, stack="lstm", initializer=single_threaded_worker)
-    assert table["model"].tolist() == ["lstm", "zeros", "nb_lr", "ones", "stack(lstm+nb_lr)"]
+    assert table["model"].tolist() == [
+        "lstm",
+        "zeros",
+        "nb_lr",
+        "ones",
+        "stack(lstm+nb_lr chosen by train CV)",
+    ]
     assert 0 <= table["accuracy"].iloc[-1] <= 1
+
+
+def test_the_stacking_partner_is_chosen_without_the_test_labels(corpus):
+    X_train, y_train, X_test, y_test = corpus
+    baselines = make_baselines(random_state=0)
+    models = {
+        "count_nb": baselines["count_nb"],
+        "zeros": Probe(answer=0),
+        "nb_lr": baselines["nb_lr"],
+        "ones": Probe(answer=1),
+    }
+    # Scored against the flipped labels, nb_lr would be the least accurate, not the most.
+    names = [
+        compare(models, X_train, y_train, X_test, labels, stack="count_nb")["model"].iloc[-1]
+        for labels in (y_test, 1 - y_test)
+    ]
+    assert names == ["stack(count_nb+nb_lr chosen by train CV)"] * 2
+
+
+def test_cross_validation_chooses_the_stacking_partner_on_each_training_fold():
+    X = [f"text {i}" for i in range(40)]
+    # Mostly ones in the first half, mostly zeros in the second: answering 1 is the more
+    # accurate on the first half, answering 0 on the second.
+    y = np.array([1] * 15 + [0] * 5 + [1] * 5 + [0] * 15)
+    folds = [(np.arange(20), np.arange(20, 40)), (np.arange(20, 40), np.arange(20))]
+    models = {"base": Probe(answer=1), "ones": Probe(answer=1), "zeros": Probe(answer=0)}
+    table = compare(models, X, y, cv=folds, stack="base")
+    assert table["model"].iloc[-1] == "stack(base+ones|zeros chosen by train CV)"
 
 
 @pytest.mark.parametrize(
