@@ -3,7 +3,8 @@
 ``sklstm compare`` fits the LSTM and the bag-of-words baselines on one dataset and reports
 their accuracy, speed and memory (see :mod:`sklstm.compare`). This module only reads the
 arguments and the data, and turns bad input into a one-line message and an exit status:
-2 for usage errors, 1 when a model or a download fails, 130 when interrupted.
+2 for usage errors, 1 when a model or a download fails, 130 when interrupted. A run that a
+model's failure or Ctrl-C stops keeps the rows of the models that finished in results.csv.
 """
 
 import argparse
@@ -208,12 +209,14 @@ def _run_compare(args, parser):
         models = make_models(dict(args.param), verbose=0 if args.quiet else 1)
     except ValueError as error:
         parser.error(f"--param: {error}")
+    results = None  # where compare keeps the rows of the models that finished, once it runs
     try:
         with _progress_messages(not args.quiet), tempfile.TemporaryDirectory() as scratch:
             split = _load_split(args, parser)
             # --explain needs the fitted LSTM back from its worker process.
             scratch_path = Path(scratch) / "lstm.joblib" if args.explain else None
             model_path = args.save_model or scratch_path
+            results = args.output / RESULTS_FILE
             table = compare(
                 models,
                 split.X_train,
@@ -235,7 +238,8 @@ def _run_compare(args, parser):
         print(f"{parser.prog}: error: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        kept = f"; the models that finished are in {results}" if results else ""
+        print(f"{parser.prog}: interrupted{kept}", file=sys.stderr)
         return 130
     _print_report(table, args)
     return 0

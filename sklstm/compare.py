@@ -143,7 +143,11 @@ def compare(
         different partners, they are joined by ``"|"``, the most often chosen first.
     output_dir : str or path-like, default=None
         Folder (created if needed) where the table is written as ``results.csv`` and the
-        plot of :func:`plot_comparison` as ``comparison.png``.
+        plot of :func:`plot_comparison` as ``comparison.png``. ``results.csv`` is written
+        at the start, without rows, and again as each model finishes, so that a run that is
+        interrupted (Ctrl-C) or stopped by a failing model keeps the rows of the models that
+        finished; the plot is drawn once all have (the plot of an earlier run is removed at
+        the start).
     save_models : dict of str to path-like, default=None
         Model name to the file where its fitted estimator is stored with joblib. Needs a
         test set: with cross-validation there is one fitted estimator per fold.
@@ -177,10 +181,13 @@ def compare(
     if output_dir is not None:
         output_dir = Path(output_dir)
         output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / PLOT_FILE).unlink(missing_ok=True)
     runs = {}
+    _write_results(runs, output_dir)
     for position, (name, model) in enumerate(models.items(), start=1):
         logger.info("[%d/%d] %s", position, len(models) + (stack is not None), name)
         runs[name] = _run_in_worker(model, X, y, folds, save_models.get(name), initializer)
+        _write_results(runs, output_dir)
     if stack is not None:
         others = [(name, model) for name, model in models.items() if name != stack]
         model = _PartnerStack((stack, models[stack]), others)
@@ -188,12 +195,23 @@ def compare(
         logger.info("[%d/%d] stack(%s+the other model best in train CV)", position, position, stack)
         run = _run_in_worker(model, X, y, folds, None, initializer)
         runs[_stack_name(stack, run["partners"])] = run
-    table = pd.DataFrame([_summary(name, run) for name, run in runs.items()], columns=COLUMNS)
+        _write_results(runs, output_dir)
+    table = _table(runs)
     if output_dir is not None:
-        table.to_csv(output_dir / RESULTS_FILE, index=False)
         histories = {name: run["histories"] for name, run in runs.items()}
         plot_comparison(table, histories).savefig(output_dir / PLOT_FILE, dpi=120)
     return table
+
+
+def _table(runs):
+    return pd.DataFrame([_summary(name, run) for name, run in runs.items()], columns=COLUMNS)
+
+
+def _write_results(runs, output_dir):
+    # After every model, so that an interrupted or failed run keeps the models that finished,
+    # and from the start, so that no row of an earlier run is left among them.
+    if output_dir is not None:
+        _table(runs).to_csv(output_dir / RESULTS_FILE, index=False)
 
 
 def _evaluation_folds(X_train, y_train, X_test, y_test, cv):

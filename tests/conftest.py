@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import sklstm
+import sklstm.compare
 
 # glibc's malloc otherwise returns the LSTM's large buffers to the system after every step,
 # which makes training up to 100x slower on some machines (see sklstm.reuse_freed_memory).
@@ -58,6 +59,20 @@ def single_threaded_worker():
     """
     sklstm.reuse_freed_memory()
     torch.set_num_threads(1)
+
+
+def interrupt_the_second_model(monkeypatch):
+    """Make the second model that compare runs end in Ctrl-C; the first runs as usual."""
+    run_in_worker = sklstm.compare._run_in_worker
+    calls = []
+
+    def interrupted(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return run_in_worker(*args)
+
+    monkeypatch.setattr(sklstm.compare, "_run_in_worker", interrupted)
 
 
 @pytest.fixture(scope="session", autouse=True)

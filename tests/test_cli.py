@@ -3,6 +3,8 @@
 import csv
 import gzip
 import io
+import os
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -12,7 +14,8 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import single_threaded_worker
+from conftest import interrupt_the_second_model, single_threaded_worker
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 import sklstm
 from sklstm import cli
@@ -460,6 +463,54 @@ def test_a_model_that_fails_exits_1_with_its_message(files, capsys, compare_call
     assert err.count("\n") == 1 and "Traceback" not in err
     assert "min_df=100000" in err and "vocabulary" in err
     assert len(compare_calls) == 1
+
+
+class KilledWhileFitting(ClassifierMixin, BaseEstimator):
+    """A model whose worker is killed as the kernel kills a process out of memory."""
+
+    def fit(self, X, y):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_model_whose_worker_is_killed_exits_1(files, capsys, monkeypatch, compare_calls):
+    monkeypatch.setattr(cli, "make_models", lambda params, verbose: {"big": KilledWhileFitting()})
+    status, out, err = run(["compare", "--dataset", files["good"], *COLUMNS_OK, "--quiet"], capsys)
+    assert status == 1
+    assert err.startswith("sklstm compare: error: ") and "terminated abruptly" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert out == ""
+
+
+def test_ctrl_c_exits_130_keeping_the_models_that_finished(
+    tmp_path, capsys, monkeypatch, reviews, compare_calls
+):
+    train = write_table(reviews(60, seed=0), tmp_path / "train.csv")
+    test = write_table(reviews(30, seed=1), tmp_path / "test.csv")
+    output = tmp_path / "out"
+    interrupt_the_second_model(monkeypatch)
+    status, out, err = run(
+        ["compare", "--dataset", train, "--test", test, *COLUMNS_OK, *TINY_LSTM,
+         "--output", output, "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 130
+    assert err == (
+        f"sklstm compare: interrupted; the models that finished are in {output / 'results.csv'}\n"
+    )
+    assert out == ""
+    results = pd.read_csv(output / "results.csv")
+    assert list(results.columns) == list(COLUMNS)
+    assert results["model"].tolist() == ["lstm"]
+
+
+def test_ctrl_c_before_any_model_runs_exits_130(capsys, monkeypatch, recorded_calls):
+    def interrupted_download(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "load_mr", interrupted_download)
+    status, out, err = run(["compare", "--dataset", "mr", "--quiet"], capsys)
+    assert (status, out, err) == (130, "", "sklstm compare: interrupted\n")
+    assert recorded_calls == []
 
 
 def test_a_failed_download_exits_1(tmp_path, capsys, monkeypatch, no_network, recorded_calls):

@@ -7,7 +7,7 @@ import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import single_threaded_worker
+from conftest import interrupt_the_second_model, single_threaded_worker
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 import sklstm
@@ -226,6 +226,30 @@ def test_inconsistent_arguments_fail_before_running(arguments, message, tmp_path
     with pytest.raises(ValueError, match=message):
         compare({"ones": Probe()}, X, y, output_dir=output, **arguments)
     assert not output.exists()
+
+
+def test_an_interrupted_run_keeps_the_rows_of_the_models_that_finished(
+    corpus, tmp_path, monkeypatch
+):
+    # What an earlier run left in the folder is not mistaken for this run's results.
+    pd.DataFrame({"model": ["old"]}).to_csv(tmp_path / "results.csv", index=False)
+    (tmp_path / "comparison.png").write_bytes(PNG_SIGNATURE)
+    interrupt_the_second_model(monkeypatch)
+    models = {"ones": Probe(answer=1), "zeros": Probe(answer=0), "twos": Probe(answer=2)}
+    with pytest.raises(KeyboardInterrupt):
+        compare(models, *corpus, output_dir=tmp_path)
+    results = pd.read_csv(tmp_path / "results.csv")
+    assert list(results.columns) == list(COLUMNS)
+    assert results["model"].tolist() == ["ones"]
+    assert results.loc[0, "accuracy"] == pytest.approx(np.mean(corpus[3] == 1))
+    assert not (tmp_path / "comparison.png").exists()
+
+
+def test_a_failing_model_leaves_the_rows_of_the_models_before_it(corpus, tmp_path):
+    models = {"ones": Probe(answer=1), "lstm": make_models({"min_df": 10**6})["lstm"]}
+    with pytest.raises(ValueError, match="min_df"):
+        compare(models, *corpus, output_dir=tmp_path)
+    assert pd.read_csv(tmp_path / "results.csv")["model"].tolist() == ["ones"]
 
 
 def test_no_models_is_an_error():
