@@ -14,7 +14,10 @@ import sklstm
 from sklstm.baselines import make_baselines
 from sklstm.compare import COLUMNS, compare, make_models, plot_comparison
 
-TINY_LSTM = {"embedding_dim": 8, "hidden_size": 8, "max_iter": 2, "min_df": 1, "random_state": 0}
+# Small enough to fit in a fraction of a second, and with batches of 8 texts it takes enough
+# steps to learn the signal words: 1.0 test accuracy with 60 training texts for every one of 15
+# seeds tried.
+TINY_LSTM = {"embedding_dim": 8, "hidden_size": 8, "batch_size": 8, "max_iter": 6, "min_df": 1}
 BASELINES = ["tfidf_lr", "count_nb", "nb_lr"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -78,11 +81,10 @@ def test_one_row_per_model_in_order_with_all_columns(split_run):
 
 def test_scores_timings_and_memory_are_plausible(split_run):
     table = split_run[0].set_index("model")
-    assert table["accuracy"].between(0, 1).all()
-    assert table["macro_f1"].between(0, 1).all()
-    # The corpus is separable by its signal words: scored against misaligned labels, the
-    # baselines would be near 0.5.
-    assert (table.loc[BASELINES, "accuracy"] >= 0.9).all()
+    # The corpus is separable by its signal words, which every model learns: untrained, or
+    # scored against misaligned labels, a model would be near 0.5.
+    assert (table[["accuracy", "macro_f1"]] >= 0.9).all().all()
+    assert (table[["accuracy", "macro_f1"]] <= 1).all().all()
     assert (table[["fit_seconds", "predict_seconds"]] > 0).all().all()
     np.testing.assert_allclose(table["texts_per_second"], 30 / table["predict_seconds"])
     assert (table["peak_memory_mb"] >= 0).all()
@@ -105,17 +107,21 @@ def test_saved_model_is_the_fitted_lstm(split_run, corpus):
     assert isinstance(model, sklstm.LSTMSentimentClassifier)
     assert model.hidden_size == 8
     assert model.classes_.tolist() == [0, 1]
-    assert model.history_.index.tolist() == [1, 2]
-    assert set(model.predict(corpus[2])) <= {0, 1}
+    assert model.history_.index.tolist() == [1, 2, 3, 4, 5, 6]
+    assert (
+        model.score(corpus[2], corpus[3]) == split_run[0].set_index("model").loc["lstm", "accuracy"]
+    )
 
 
 def test_cross_validation_of_lstm_and_baselines(corpus, tmp_path):
-    X, y, _, _ = corpus
+    # 90 texts in 3 folds: each model trains on 60 texts, as in split_run, and is scored on 30.
+    X = [*corpus[0], *corpus[2]]
+    y = np.concatenate([corpus[1], corpus[3]])
     table = compare(
-        make_models(TINY_LSTM), X, y, cv=2, output_dir=tmp_path, initializer=single_threaded_worker
+        make_models(TINY_LSTM), X, y, cv=3, output_dir=tmp_path, initializer=single_threaded_worker
     )
     assert table["model"].tolist() == ["lstm", *BASELINES]
-    assert table["accuracy"].between(0, 1).all()
+    assert (table["accuracy"] >= 0.9).all()
     # Test folds of 30 texts: the rate is all texts predicted over all the time it took.
     np.testing.assert_allclose(table["texts_per_second"] * table["predict_seconds"], 30)
     assert pd.read_csv(tmp_path / "results.csv")["model"].tolist() == table["model"].tolist()
@@ -165,7 +171,7 @@ def test_stack_adds_the_lstm_with_the_other_model_best_in_training_cross_validat
     nb_lr = make_baselines()["nb_lr"]
     # The best model is neither the first nor the last of the others.
     models = {
-        "lstm": make_models({**TINY_LSTM, "max_iter": 1})["lstm"],
+        "lstm": make_models(TINY_LSTM)["lstm"],
         "zeros": Probe(answer=0),
         "nb_lr": nb_lr,
         "ones": Probe(answer=1),
@@ -178,7 +184,7 @@ def test_stack_adds_the_lstm_with_the_other_model_best_in_training_cross_validat
         "ones",
         "stack(lstm+nb_lr chosen by train CV)",
     ]
-    assert 0 <= table["accuracy"].iloc[-1] <= 1
+    assert table["accuracy"].iloc[-1] >= 0.9
 
 
 def test_the_stacking_partner_is_chosen_without_the_test_labels(corpus):
