@@ -42,6 +42,13 @@ POOLING_OPTIONS = {
 PREDICT_CHUNK_SIZE = 1024
 
 
+# The linear path starts as naive Bayes (every weight equal), at 1 / sqrt(the mean number of
+# features per text), so that its first logits are of the same size for phrases and for long
+# reviews. On 3 folds of SUBJ (10-fold split, seed 0) that scored 0.9293 where weights starting
+# at zero scored 0.9227 (and MR 0.8025 against 0.8003); on MPQA 0.8523 against 0.8583.
+LINEAR_INIT = 1.0
+
+
 class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     """Text classifier: Embedding -> LSTM -> pooling over time -> Linear, on raw strings.
 
@@ -513,6 +520,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         )
         scale[0] = 0.0  # no feature
         self.module_.linear_scale.copy_(torch.from_numpy(scale))
+        features_per_text = max(present.sum() / max(len(sequences), 1), 1.0)
+        with torch.no_grad():
+            self.module_.linear_weight.fill_(LINEAR_INIT / np.sqrt(features_per_text))
 
     def _dataset(self, sequences, y, sample_weight):
         class_index = np.searchsorted(self.classes_, y)

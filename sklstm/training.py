@@ -14,6 +14,9 @@ from tqdm.auto import tqdm
 
 from .batching import bucketed_batches, pad_batch, sorted_batches
 
+# tqdm.auto draws a widget in a Jupyter notebook, whose stderr is no terminal.
+_IN_NOTEBOOK = any(base.__module__ == "tqdm.notebook" for base in tqdm.__mro__)
+
 # Measured on a 2-core CPU: batches of 64 sorted texts predict faster than larger ones.
 PREDICT_BATCH_SIZE = 64
 
@@ -206,8 +209,8 @@ def _train_epoch(
     total_loss, n_texts, n_tokens = 0.0, 0, 0
     start = time.perf_counter()
     # A bar redraws itself with carriage returns, which a log file keeps as thousands of
-    # lines: away from a terminal, one line per epoch is written instead.
-    live = verbose and sys.stderr.isatty()
+    # lines: away from a terminal (and a notebook's widget), one line per epoch instead.
+    live = verbose and (sys.stderr.isatty() or _IN_NOTEBOOK)
     with tqdm(
         batches, desc=f"epoch {epoch}", unit="batch", disable=not live, leave=True
     ) as progress:
