@@ -29,8 +29,8 @@ def starting_vectors(source, sequences, vectorizer, dim, rng):
 
     Parameters
     ----------
-    source : {"auto", "ppmi", "word2vec"}, dict, gensim KeyedVectors, str or path
-        The estimator's ``pretrained_embeddings``.
+    source : {"ppmi", "word2vec"}, dict, gensim KeyedVectors, str or path
+        The estimator's ``pretrained_embeddings``, "auto" resolved.
     sequences : RaggedSequences
         The training texts as ids (the vectors learned from them use the word column).
     vectorizer : VocabularyTransformer
@@ -46,8 +46,6 @@ def starting_vectors(source, sequences, vectorizer, dim, rng):
     vectors : ndarray of shape (n_found, dim), float32
     """
     vocabulary = vectorizer.vocabulary_
-    if isinstance(source, str) and source == "auto":
-        source = learned_vectors_method(n_tokens=len(sequences.ids))
     if not (isinstance(source, str) and source in LEARNED_VECTORS):
         return lookup_word_vectors(source, vocabulary, dim)
     seed = int(rng.integers(2**31 - 1))
