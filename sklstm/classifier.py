@@ -21,7 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from .baselines import log_count_ratio
-from .device import compute_dtype, resolve_device
+from .device import compute_dtype, prediction_device, resolve_device
 from .embeddings import check_word_vectors, learned_vectors_method, starting_vectors
 from .explain import explain_texts
 from .network import POOLINGS, LSTMTextNetwork
@@ -403,8 +403,11 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self : LSTMSentimentClassifier
         """
         first_call = not hasattr(self, "module_")
+        # Every call, not only the first as scikit-learn's _fit_context would: a parameter set
+        # between calls is checked before it is used.
+        self._validate_params()
+        self._check_partial_fit_params()
         if first_call:
-            self._validate_params()
             self._check_ngram_ranges()
             check_word_vectors(self.pretrained_embeddings)
             if classes is None:
@@ -432,6 +435,21 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             self._train(data, None, rule, rng, device)
         return self
 
+    def _check_partial_fit_params(self):
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not hold out a validation set, so early_stopping=True would "
+                "be ignored; set early_stopping=False, or call fit."
+            )
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            # As scikit-learn's SGDClassifier: one batch's frequencies are not the classes'.
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: a batch's class "
+                "frequencies are not those of the whole stream. Compute the weights once, "
+                "e.g. dict(zip(classes, compute_class_weight('balanced', classes=classes, "
+                "y=y_sample))) from sklearn.utils.class_weight, and pass that dict."
+            )
+
     def _check_ngram_ranges(self):
         check_ngram_range(self.ngram_range)
         if self.linear_ngram_range is not None:
@@ -446,7 +464,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"X and y have different lengths: {len(texts)} texts but {len(y)} labels."
             )
-        sample_weight = _check_sample_weight(sample_weight, texts, dtype=np.float32)
+        sample_weight = _check_sample_weight(
+            sample_weight, texts, dtype=np.float32, ensure_non_negative=True
+        )
         return texts, y, sample_weight
 
     @contextlib.contextmanager
@@ -618,42 +638,10 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
 
-    def score(self, X, y, sample_weight=None):
-        """Mean accuracy of ``predict(X)`` against ``y``.
-
-        Parameters
-        ----------
-        X : list, tuple, ndarray or pandas Series of str
-            Texts.
-        y : array-like of shape (n_texts,)
-            True labels, all among ``classes_``.
-        sample_weight : array-like of shape (n_texts,), default=None
-            Weight of each text.
-
-        Returns
-        -------
-        score : float
-
-        Raises
-        ------
-        ValueError
-            If ``y`` holds labels the model was not fitted on (it could never predict
-            them), checked before any prediction.
-        """
-        check_is_fitted(self)
-        unknown = np.setdiff1d(np.unique(column_or_1d(y)), self.classes_)
-        if len(unknown):
-            raise ValueError(
-                f"y has labels {unknown.tolist()!r} that the model was not fitted on; it "
-                f"predicts only its classes_ {self.classes_.tolist()!r}. Map y onto those "
-                f"labels or refit with texts of every class."
-            )
-        return super().score(X, y, sample_weight=sample_weight)
-
     def _logits(self, X):
         check_is_fitted(self)
         texts = check_texts(X)
-        device = resolve_device(self.device)
+        device = prediction_device(self.device)
         # Moving even to the same device rebuilds the LSTMs' weight lists, which would race
         # with predictions running in other threads; so move only when needed.
         current = next(self.module_.parameters()).device
@@ -731,7 +719,13 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.one_d_array = True
         tags.input_tags.two_d_array = False
         tags.classifier_tags.multi_class = True
-        tags.non_deterministic = self.random_state is None
+        # Results repeat only with a fixed seed, one arithmetic whatever the CPU, and no GPU
+        # (whose kernels are not deterministic).
+        gpu = str(self.device) != "cpu" and (
+            str(self.device) != "auto" or torch.cuda.is_available()
+        )
+        seeded = isinstance(self.random_state, Integral)
+        tags.non_deterministic = not seeded or self.precision == "auto" or gpu
         return tags
 
 

@@ -1,5 +1,7 @@
 """Where and in which arithmetic the network runs: the ``device`` and ``precision`` settings."""
 
+import warnings
+
 import torch
 
 
@@ -24,6 +26,24 @@ def resolve_device(device):
             f"device={device!r} but CUDA is not available here; use device='auto' or 'cpu'."
         )
     return resolved
+
+
+def prediction_device(device):
+    """The device to predict on: as ``device`` names, or the CPU where CUDA is missing.
+
+    A model trained on a GPU and loaded on a machine without one still predicts, with a
+    warning, rather than failing.
+    """
+    if str(device) != "auto" and torch.device(device).type == "cuda":
+        if not torch.cuda.is_available():
+            warnings.warn(
+                f"device={device!r} but CUDA is not available here; predicting on the CPU. "
+                f"Set device='cpu' (or 'auto') to silence this warning.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return torch.device("cpu")
+    return resolve_device(device)
 
 
 def compute_dtype(precision, device):

@@ -336,5 +336,8 @@ def adversarial_perturbation(gradient, norm):
 def _evaluate(network, objective, data, device):
     logits = predict_logits(network, data.sequences, device)
     loss = (objective.loss(logits, data.targets) * data.weights).mean().item()
-    accuracy = (objective.predict(logits) == data.targets.long()).double().mean().item()
+    # Weighted as the training loss is, by sample_weight and class_weight.
+    right = (objective.predict(logits) == data.targets.long()).double()
+    weights = data.weights.double()
+    accuracy = ((right * weights).sum() / weights.sum().clamp_min(1e-12)).item()
     return {"valid_loss": loss, "valid_accuracy": accuracy}

@@ -269,15 +269,23 @@ def test_pickled_state_is_device_independent_and_has_no_optimizer(fitted):
     assert all(isinstance(v, np.ndarray) for v in state["module_"].values())
 
 
-def test_a_model_saved_from_cuda_loads_on_the_cpu(fitted):
-    # What the CUDA path pickles: the same state, so loading needs no GPU.
+@pytest.mark.parametrize("device", ["auto", "cuda", "cuda:0"])
+def test_a_model_saved_from_cuda_predicts_where_there_is_no_cuda(fitted, monkeypatch, device):
+    # What a model trained with device="cuda" pickles: the same numpy state and its device
+    # parameter; here CUDA is made absent, as on a CPU-only machine.
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     clf, X, _ = fitted
-    state = clf.__getstate__()
-    state["device"] = "auto"
-    restored = LSTMSentimentClassifier.__new__(LSTMSentimentClassifier)
-    restored.__setstate__(state)
+    restored = pickle.loads(pickle.dumps(copy.deepcopy(clf).set_params(device=device)))
     assert next(restored.module_.parameters()).device.type == "cpu"
-    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        proba = restored.predict_proba(X)
+    np.testing.assert_array_equal(proba, clf.predict_proba(X))
+    messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    if device == "auto":
+        assert messages == []
+    else:
+        assert any("predicting on the CPU" in m for m in messages)
 
 
 def test_loading_under_another_version_warns(fitted):
@@ -507,3 +515,31 @@ def test_resolved_params_say_what_each_auto_parameter_became(monkeypatch):
         "pretrained_embeddings": None,
         "precision": "float32",
     }
+
+
+def test_partial_fit_validates_its_parameters_on_every_call():
+    X, y = corpus(n=32)
+    clf = small().partial_fit(X, y, classes=[0, 1])
+    clf.set_params(dropout=1.5)
+    with pytest.raises(InvalidParameterError, match="'dropout' parameter"):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"early_stopping": True}, "early_stopping=True would be ignored"),
+        ({"class_weight": "balanced"}, "compute_class_weight"),
+    ],
+)
+def test_partial_fit_rejects_what_it_cannot_do_before_any_work(params, message):
+    X, y = corpus(n=32)
+    clf = small(**params)
+    with pytest.raises(ValueError, match=message):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(clf, "module_")
+    fitted = small().partial_fit(X, y, classes=[0, 1]).set_params(**params)
+    with pytest.raises(ValueError, match=message):
+        fitted.partial_fit(X, y)
+    assert fitted.n_iter_ == 1

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import InvalidParameterError
 
 import sklstm
@@ -162,13 +163,15 @@ def test_bad_labels_fail_before_any_training(monkeypatch, y, error, message):
     assert not hasattr(clf, "module_")
 
 
-def test_score_with_labels_unseen_at_fit_names_them_before_predicting(fitted, monkeypatch):
-    def no_prediction(*args, **kwargs):
-        raise AssertionError("score predicted before checking the labels")
-
-    monkeypatch.setattr(classifier_module, "predict_logits", no_prediction)
-    with pytest.raises(ValueError, match=r"labels \[2, 7\].*classes_ \[0, 1\]"):
-        fitted.score(["a", "b", "c"], [0, 2, 7])
+def test_score_counts_labels_unseen_at_fit_as_errors_as_scikit_learn_does(fitted, make_corpus):
+    # A rare class missing from a training fold must cost accuracy in cross-validation, not
+    # turn the fold into an error.
+    texts, labels = make_corpus(n_texts=40, seed=1)
+    right = fitted.predict(texts) == labels
+    unseen = labels.copy()
+    unseen[:10] = 7
+    assert fitted.score(texts, unseen) == pytest.approx(np.mean(right[10:]) * 30 / 40)
+    assert fitted.score(texts, unseen) == accuracy_score(unseen, fitted.predict(texts))
 
 
 def test_score_with_known_labels_is_the_accuracy(fitted, make_corpus):
@@ -182,6 +185,25 @@ def _forbid_training(monkeypatch):
         raise AssertionError("training started despite invalid input")
 
     monkeypatch.setattr(classifier_module, "train", no_training)
+
+
+@pytest.mark.parametrize(
+    ("weight", "message"),
+    [(-1.0, "Negative values"), (np.nan, "NaN"), (np.inf, "infinity")],
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_negative_or_non_finite_sample_weight_fails_before_any_training(
+    monkeypatch, make_corpus, weight, message, method
+):
+    _forbid_training(monkeypatch)
+    texts, labels = make_corpus(n_texts=8)
+    sample_weight = np.ones(8)
+    sample_weight[3] = weight
+    extra = {"classes": [0, 1]} if method == "partial_fit" else {}
+    clf = LSTMSentimentClassifier(**TINY)
+    with pytest.raises(ValueError, match=message):
+        getattr(clf, method)(texts, labels, sample_weight=sample_weight, **extra)
+    assert not hasattr(clf, "module_")
 
 
 # ------------------------------------------------------------------ bad parameters

@@ -15,6 +15,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
@@ -23,7 +24,7 @@ from sklearn.ensemble import StackingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score, cross_validate
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils import get_tags
@@ -124,7 +125,30 @@ def test_tags_declare_one_d_string_input():
     assert not tags.input_tags.two_d_array
     assert tags.classifier_tags.multi_class
     assert tags.non_deterministic
-    assert not get_tags(LSTMSentimentClassifier(random_state=0)).non_deterministic
+
+
+@pytest.mark.parametrize(
+    ("params", "cuda", "expected"),
+    [
+        ({"random_state": 0, "precision": "float32", "device": "cpu"}, True, False),
+        ({"random_state": 0, "precision": "bfloat16", "device": "cpu"}, False, False),
+        ({"random_state": 0, "precision": "float32", "device": "auto"}, False, False),
+        ({"random_state": 0, "precision": "float32", "device": "auto"}, True, True),
+        ({"random_state": 0, "precision": "float32", "device": "cuda"}, True, True),
+        ({"random_state": 0, "precision": "auto", "device": "cpu"}, False, True),
+        ({"random_state": None, "precision": "float32", "device": "cpu"}, False, True),
+        (
+            {"random_state": np.random.RandomState(0), "precision": "float32", "device": "cpu"},
+            False,
+            True,
+        ),
+    ],
+)
+def test_non_deterministic_whenever_results_can_differ_between_runs_or_machines(
+    monkeypatch, params, cuda, expected
+):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    assert get_tags(LSTMSentimentClassifier(**params)).non_deterministic is expected
 
 
 DATA_FREE_CHECKS = [
@@ -486,3 +510,36 @@ def test_cv_results_dataframe_is_well_formed(corpus_split):
     buffer = io.StringIO()
     results.to_csv(buffer)  # plain, serialisable values
     assert buffer.getvalue().count("\n") == len(results) + 1
+
+
+def test_sample_weight_is_routed_to_fit_and_score_by_metadata_routing(monkeypatch, corpus_split):
+    X_train, y_train, _, _ = corpus_split
+    weights = np.linspace(0.5, 2.0, len(y_train))
+    received = {"fit": [], "score": []}
+    original_fit, original_score = LSTMSentimentClassifier.fit, LSTMSentimentClassifier.score
+
+    def recording_fit(self, X, y, sample_weight=None):
+        received["fit"].append(sample_weight)
+        return original_fit(self, X, y, sample_weight=sample_weight)
+
+    def recording_score(self, X, y, sample_weight=None):
+        received["score"].append(sample_weight)
+        return original_score(self, X, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(LSTMSentimentClassifier, "fit", recording_fit)
+    monkeypatch.setattr(LSTMSentimentClassifier, "score", recording_score)
+    cv = StratifiedKFold(2, shuffle=True, random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = tiny_classifier(max_iter=1)
+        clf.set_fit_request(sample_weight=True).set_score_request(sample_weight=True)
+        # In a Pipeline, and on its own.
+        pipeline = make_pipeline(FunctionTransformer(clean_texts), clf)
+        cross_validate(pipeline, X_train, y_train, cv=cv, params={"sample_weight": weights})
+        cross_validate(clf, X_train, y_train, cv=cv, params={"sample_weight": weights})
+    splits = list(cv.split(X_train, y_train)) * 2
+    assert len(received["fit"]) == len(received["score"]) == 4
+    for fit_weights, score_weights, (train, test) in zip(
+        received["fit"], received["score"], splits, strict=True
+    ):
+        assert_allclose(fit_weights, weights[train])
+        assert_allclose(score_weights, weights[test])

@@ -381,3 +381,16 @@ def test_verbose_on_a_terminal_draws_a_bar_per_epoch(capsys, monkeypatch):
 def test_verbose_0_writes_nothing(capsys):
     _train_three_epochs(verbose=0)
     assert capsys.readouterr().err == ""
+
+
+def test_validation_accuracy_is_weighted_like_the_training_loss(monkeypatch):
+    # Three texts right, one wrong; the wrong one weighs as much as the three others.
+    logits = torch.tensor([[2.0], [3.0], [-1.0], [1.0]])
+    monkeypatch.setattr(sklstm.training, "predict_logits", lambda *args: logits)
+    data = Dataset(
+        RaggedSequences.from_lists([[2], [3], [4], [5]]),
+        torch.tensor([1.0, 1.0, 0.0, 0.0]),
+        torch.tensor([1.0, 1.0, 1.0, 3.0]),
+    )
+    scores = sklstm.training._evaluate(None, BinaryObjective(), data, "cpu")
+    assert scores["valid_accuracy"] == pytest.approx(3 / 6)
