@@ -343,12 +343,39 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return 0 if self._linear_keys is None else len(self._linear_keys) + 1
 
+    def set_output(self, *, transform=None):
+        """Accept only the default output: ragged id sequences have no columns.
+
+        scikit-learn's ``set_output`` turns a transformer's 2-D array into a DataFrame with
+        one column per feature. This transformer returns one sequence of a different length
+        per text (a :class:`RaggedSequences`), so there is no column to name and no
+        ``get_feature_names_out``: ``transform="pandas"`` or ``"polars"`` is an error, and
+        ``"default"`` or None leaves the output as it is.
+
+        Parameters
+        ----------
+        transform : {"default"} or None, default=None
+
+        Returns
+        -------
+        self : VocabularyTransformer
+        """
+        if transform not in (None, "default"):
+            raise ValueError(
+                f"VocabularyTransformer cannot set_output(transform={transform!r}): it returns "
+                f"one id sequence per text, of different lengths (a RaggedSequences), which "
+                f"has no columns for a DataFrame. Leave its output as it is (the default); "
+                f"LSTMSentimentClassifier takes raw texts and needs no separate transformer."
+            )
+        return self
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         tags.input_tags.one_d_array = True
         tags.input_tags.two_d_array = False
         tags.requires_fit = True
+        tags.transformer_tags.preserves_dtype = []  # integer ids, whatever comes in
         return tags
 
 

@@ -311,6 +311,64 @@ def test_warm_start_continues_and_keeps_optimizer_through_pickle():
     assert clf.vectorizer_.vocabulary_ == vocabulary
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"hidden_size": 16}, "hidden_size from 8 to 16"),
+        ({"min_df": 2, "pooling": "max"}, "min_df from 1 to 2; pooling from 'mean\\+max\\+bag'"),
+        ({"tokenizer": str.split}, "tokenizer from None to a method_descriptor object"),
+        ({"pretrained_embeddings": {"great": np.ones(8)}}, "to a dict object"),
+    ],
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_changed_structure_parameter_stops_a_warm_start_naming_it(change, message, method):
+    X, y = corpus(n=32)
+    clf = small(max_iter=1, warm_start=True)
+    clf.partial_fit(X, y, classes=[0, 1]) if method == "partial_fit" else clf.fit(X, y)
+    weights = copy.deepcopy(clf.module_.state_dict())
+    clf.set_params(**change)
+    with pytest.raises(ValueError, match=message):
+        getattr(clf, method)(X, y)
+    assert clf.n_iter_ == 1
+    assert all(torch.equal(weights[k], v) for k, v in clf.module_.state_dict().items())
+    # Unchanged values, even re-created equal ones, continue; after pickling too.
+    clf = pickle.loads(pickle.dumps(clf.set_params(**{k: getattr(small(), k) for k in change})))
+    getattr(clf, method)(X, y)
+    assert clf.n_iter_ == 2
+
+
+def test_a_warm_start_trains_with_the_current_optimizer_and_dropout_settings():
+    X, y = corpus(n=32)
+    clf = small(max_iter=1, warm_start=True).fit(X, y)
+    steps = {k: float(v["step"]) for k, v in clf._optimizer.state_dict()["state"].items()}
+    clf.set_params(learning_rate_init=0.5, alpha=0.01, dropout=0.6, freeze_embeddings=True)
+    embedding = clf.module_.embedding.weight.detach().clone()
+    clf.fit(X, y)
+    group = clf._optimizer.param_groups[0]
+    assert group["lr"] == 0.5 and group["weight_decay"] == 0.01
+    assert clf.module_.dropout.p == 0.6
+    assert torch.equal(clf.module_.embedding.weight, embedding)
+    # Adam's moments were kept, not restarted: the output layer's count went on from 2 to 4.
+    last = max(steps)
+    assert steps[last] == 2 and float(clf._optimizer.state_dict()["state"][last]["step"]) == 4
+    assert pickle.loads(pickle.dumps(clf)).module_.dropout.p == 0.6
+
+
+def test_early_stopping_holds_out_the_same_texts_in_every_warm_fit(monkeypatch):
+    held_out = []
+    original = classifier_module.train
+
+    def recording_train(network, optimizer, objective, data, valid, *args, **kwargs):
+        held_out.append(sorted(valid.sequences.ids.tolist()))
+        return original(network, optimizer, objective, data, valid, *args, **kwargs)
+
+    monkeypatch.setattr(classifier_module, "train", recording_train)
+    X, y = corpus(n=64)
+    clf = small(max_iter=1, warm_start=True, early_stopping=True, validation_fraction=0.25)
+    clf.fit(X, y).fit(X, y)
+    assert held_out[0] == held_out[1]
+
+
 def test_refit_without_warm_start_starts_afresh():
     X, y = corpus(n=64)
     clf = small(max_iter=2).fit(X, y)

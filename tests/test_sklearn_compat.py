@@ -38,7 +38,7 @@ from sklearn.utils.estimator_checks import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from sklstm import LSTMSentimentClassifier
+from sklstm import LSTMSentimentClassifier, RaggedSequences, VocabularyTransformer
 
 # A tiny network with a learning rate high enough to learn the corpus in a few epochs.
 TINY = {
@@ -164,11 +164,35 @@ DATA_FREE_CHECKS = [
 @pytest.mark.parametrize("check", DATA_FREE_CHECKS, ids=lambda check: check.__name__)
 @pytest.mark.parametrize(
     "estimator",
-    [LSTMSentimentClassifier(), tiny_classifier(tokenizer=str.split, class_weight="balanced")],
-    ids=["defaults", "tiny"],
+    [
+        LSTMSentimentClassifier(),
+        tiny_classifier(tokenizer=str.split, class_weight="balanced"),
+        VocabularyTransformer(),
+        VocabularyTransformer(tokenizer=str.split, linear_ngram_range=(1, 2)),
+    ],
+    ids=["defaults", "tiny", "transformer", "transformer-options"],
 )
 def test_data_free_sklearn_check(check, estimator):
     check(type(estimator).__name__, estimator)
+
+
+def test_transformer_tags_say_integer_ids_come_out_whatever_goes_in():
+    tags = get_tags(VocabularyTransformer())
+    assert tags.transformer_tags.preserves_dtype == []
+    assert tags.input_tags.string and not tags.input_tags.two_d_array
+
+
+def test_set_output_keeps_the_default_and_explains_why_not_pandas(corpus_split):
+    X_train, _, _, _ = corpus_split
+    vt = VocabularyTransformer(min_df=1)
+    assert vt.set_output(transform="default") is vt
+    assert isinstance(vt.fit_transform(X_train), RaggedSequences)
+    pipeline = make_pipeline(FunctionTransformer(clean_texts), VocabularyTransformer())
+    with pytest.raises(ValueError, match="RaggedSequences.*no columns"):
+        pipeline.set_output(transform="pandas")
+    # The classifier transforms nothing: a Pipeline ending in it sets the others' output.
+    pipeline = make_pipeline(FunctionTransformer(clean_texts), tiny_classifier())
+    pipeline.set_output(transform="pandas")
 
 
 # ----------------------------------------------------------- text versions of data checks
@@ -543,3 +567,22 @@ def test_sample_weight_is_routed_to_fit_and_score_by_metadata_routing(monkeypatc
     ):
         assert_allclose(fit_weights, weights[train])
         assert_allclose(score_weights, weights[test])
+
+
+def test_clone_shares_word_vectors_instead_of_copying_them():
+    vectors = {"great": np.ones(8, dtype=np.float32), "awful": -np.ones(8, dtype=np.float32)}
+    clf = tiny_classifier(pretrained_embeddings=vectors, tokenizer=str.split)
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf.set_fit_request(sample_weight=True)
+        copy_ = clone(clf)
+    assert copy_.pretrained_embeddings is vectors
+    assert clf.pretrained_embeddings is vectors
+    assert copy_.get_params().keys() == clf.get_params().keys()
+    assert all(
+        copy_.get_params()[k] == v
+        for k, v in clf.get_params().items()
+        if k != "pretrained_embeddings"
+    )
+    assert copy_.get_metadata_routing().fit.requests["sample_weight"] is True
+    # Plain values go through scikit-learn's clone unchanged.
+    assert clone(tiny_classifier(pretrained_embeddings="ppmi")).pretrained_embeddings == "ppmi"
