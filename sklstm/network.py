@@ -26,8 +26,9 @@ class LSTMTextNetwork(nn.Module):
         Sizes of the embedding, of each direction's hidden state, and number of layers.
     bidirectional : bool
         Add a backward direction to every layer.
-    pooling : tuple of {"last", "mean", "max"}
-        Poolings whose results are concatenated.
+    pooling : tuple of {"last", "mean", "max", "bag"}
+        Poolings whose results are concatenated: of the LSTM's outputs (``"last"``,
+        ``"mean"``, ``"max"``), or ``"bag"``, the masked mean of the input vectors.
     dropout : float
         Dropout on the embeddings, between layers and before the output layer.
     n_outputs : int
