@@ -546,24 +546,24 @@ def test_linear_path_learns_and_can_be_turned_off():
 
 
 @pytest.mark.parametrize(
-    ("n_texts", "batch_size", "expected"),
-    # 100 steps: 2 steps an epoch need 50 epochs, 21 need 5 (ceil), 200 need the minimum 3.
-    [(32, 16, 50), (330, 16, 5), (3200, 16, 3), (48, 64, 100)],
+    ("n_tokens", "expected"),
+    # 1,000 tokens: 100 a pass need 10 epochs, 300 need 4 (ceil), 1,000 and more the minimum 3.
+    [(100, 10), (300, 4), (1000, 3), (10**6, 3)],
 )
-def test_auto_max_iter_runs_enough_epochs_for_the_minimum_number_of_steps(
-    monkeypatch, n_texts, batch_size, expected
+def test_auto_max_iter_reads_at_least_the_minimum_number_of_tokens(
+    monkeypatch, n_tokens, expected
 ):
-    monkeypatch.setattr(classifier_module, "AUTO_MIN_STEPS", 100)
+    monkeypatch.setattr(classifier_module, "AUTO_MIN_TOKENS", 1000)
     monkeypatch.setattr(classifier_module, "AUTO_MIN_EPOCHS", 3)
-    assert small(max_iter="auto", batch_size=batch_size)._epochs(n_texts) == expected
-    assert small(max_iter=7, batch_size=batch_size)._epochs(n_texts) == 7
+    assert small(max_iter="auto")._epochs(n_tokens) == expected
+    assert small(max_iter=7)._epochs(n_tokens) == 7
 
 
 def test_resolved_params_say_what_each_auto_parameter_became(monkeypatch):
-    monkeypatch.setattr(classifier_module, "AUTO_MIN_STEPS", 40)
     X, y = corpus(n=64)
+    n_tokens = len(small().fit(X, y).vectorizer_.transform(X).ids)
+    monkeypatch.setattr(classifier_module, "AUTO_MIN_TOKENS", 10 * n_tokens)
     clf = small(max_iter="auto", n_iter_no_change=100).fit(X, y)
-    # 64 texts in batches of 16: 4 steps an epoch, 10 epochs for 40 steps.
     assert clf.resolved_params_["max_iter"] == 10 == clf.n_iter_
     assert clf.resolved_params_["pretrained_embeddings"] == "ppmi"
     assert clf.resolved_params_["precision"] in ("float32", "bfloat16")
