@@ -21,6 +21,7 @@ accurate than a full fit, which trains on the 25,000 training reviews with the d
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from scipy.special import logit
@@ -86,13 +87,30 @@ top = explanation.sort_values("score", ascending=False).groupby("text_id").head(
 print(top.sort_values(["text_id", "score"], ascending=[True, False]).round(3))
 
 # %%
+# And as a chart, the ten tokens of the first text with the largest scores, for "neg" or
+# against it; a token's position tells repeated words apart.
+first = explanation[explanation.text_id == 0]
+largest = first.loc[first.score.abs().nlargest(10).index].iloc[::-1]
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.barh(
+    largest.token + " (" + largest.position.astype(str) + ")",
+    largest.score,
+    color=np.where(largest.score > 0, "tab:green", "tab:red"),
+)
+ax.axvline(0, color="black", linewidth=0.8)
+ax.set_xlabel('score: effect on the log-odds of "neg"')
+ax.set_title("The first text's ten strongest tokens")
+fig.tight_layout()
+plt.show()
+
+# %%
 # Seeing the scores in the text
 # -----------------------------
 # :func:`sklstm.show_explanation` renders the texts with each token coloured by its score:
 # green for the class, red against it, stronger for larger scores (hovering over a token shows
-# its score). In Jupyter, the object it returns displays inline when it ends a cell; its
-# ``path`` argument also writes the HTML page to a file, here in a temporary folder, and
-# ``captions`` adds a line above each text.
+# its score). The object it returns displays inline when it ends a cell, in Jupyter as on this
+# page; its ``path`` argument also writes the HTML page to a file, here in a temporary folder,
+# and ``captions`` adds a line above each text.
 probabilities = clf.predict_proba(texts)[:, neg]
 captions = {
     text_id: f"True label {label}; P(neg) = {p:.2f}"
@@ -100,7 +118,8 @@ captions = {
 }
 path = Path(tempfile.mkdtemp()) / "why_negative.html"
 page = sklstm.show_explanation(explanation, path=path, captions=captions)
-print(f"{len(page.html):,} characters of HTML written to {path}")
+print(f"{len(page.html):,} characters of HTML written to {path.name}")
+page
 
 # %%
 # Explaining another class
@@ -115,21 +134,24 @@ print(for_pos.sort_values("score", ascending=False).groupby("text_id").head(3).r
 # What a score means
 # ------------------
 # A token's score is an occlusion effect: the class's log-odds, log(p / (1 - p)), minus
-# the log-odds of the same text with that token's input vector set to zero, the vector of
-# padding, everything else unchanged. So each score is an effect you can check directly,
-# here for the highest-scoring token of the first text, with the fitted network
-# ``clf.module_``:
-first = explanation[explanation.text_id == 0]
+# the log-odds of the same text with that token blanked out, everything else unchanged.
+# Blanking sets the token's input vector to zero, the vector of padding, and removes the
+# features that the linear path beside the LSTM (``linear_ngram_range``) counts at that
+# position: the word and the bigram ending there, each counted where it first occurs. So
+# each score is an effect you can check directly, here for the highest-scoring token of the
+# first text, with the fitted network ``clf.module_``:
 best = first.loc[first.score.idxmax()]
 ids = torch.from_numpy(clf.vectorizer_.transform(texts[:1])[0][None])
 with torch.no_grad():
     inputs = clf.module_.embed(ids)  # (1, tokens, embedding_dim)
-    blanked = inputs.clone()
+    linear = clf.module_.linear_terms(ids)  # (1, tokens, 1): each position's linear term
+    blanked, linear_blanked = inputs.clone(), linear.clone()
     blanked[0, best.position] = 0.0
+    linear_blanked[0, best.position] = 0.0
     lengths = torch.tensor([inputs.size(1)])
     # Two classes: one logit, the log-odds of the second class ("pos").
-    log_odds_neg = -float(clf.module_.classify(inputs, lengths)[0, 0])
-    log_odds_neg_blanked = -float(clf.module_.classify(blanked, lengths)[0, 0])
+    log_odds_neg = -float(clf.module_.classify(inputs, lengths, linear)[0, 0])
+    log_odds_neg_blanked = -float(clf.module_.classify(blanked, lengths, linear_blanked)[0, 0])
 print(f"token {best.token!r}: score {best.score:.4f}")
 print(f"log-odds of neg: {log_odds_neg:.4f} with it, {log_odds_neg_blanked:.4f} without")
 print(f"from predict_proba: {logit(probabilities[0]):.4f}")

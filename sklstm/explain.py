@@ -146,11 +146,14 @@ def show_explanation(explanation, path=None, captions=None):
         _text_html(text_id, rows, captions.get(text_id))
         for text_id, rows in explanation.groupby("text_id", sort=False)
     ]
+    # The style is on a <div>, not on <body>: a page that embeds this document (the docs'
+    # gallery, a notebook exported to HTML) would otherwise have its own <body> take it:
+    # browsers add the attributes of a later <body> tag to the page's body.
     document = (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>sklstm explanations</title>'
-        "</head><body style='font-family: sans-serif; max-width: 60em'>\n"
+        "</head><body>\n<div style='font-family: sans-serif; max-width: 60em'>\n"
         + "\n".join(sections)
-        + "\n</body></html>\n"
+        + "\n</div></body></html>\n"
     )
     result = HTMLExplanation(document)
     if path is not None:

@@ -44,7 +44,8 @@ def plot_history(estimator, ax=None):
         # Imported only here: pyplot keeps global figure state a caller's ax avoids.
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots()
+        # Constrained: the twin axes' label on the right stays inside the figure.
+        _, ax = plt.subplots(layout="constrained")
     style = {"marker": "o"}  # keeps a curve of a single epoch visible
     _plot_losses(ax, history, **style)
     _label_epoch_axis(ax)

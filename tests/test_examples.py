@@ -1,9 +1,13 @@
-"""Every gallery example in ``examples/`` runs to the end (the docs build renders them unrun).
+"""Every gallery example in ``examples/`` runs to the end.
 
-The examples read their datasets with :mod:`sklstm.datasets`; here the loaders never download,
-and an example whose dataset is not on disk (see ``SKLSTM_DATA``) is skipped.
+The docs build runs them too when it finds the datasets, but ``pytest`` alone should catch a
+broken example. The examples read their datasets with :mod:`sklstm.datasets`. Here the data
+home is ``SKLSTM_DATA``, else ``../shared/data`` beside the repository when it exists, as in
+``run.sh``, else the loaders' default; the loaders never download, and an example whose dataset
+is not on disk is skipped.
 """
 
+import os
 import runpy
 from pathlib import Path
 
@@ -12,7 +16,9 @@ import pytest
 
 import sklstm.datasets
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+REPOSITORY = Path(__file__).resolve().parent.parent
+EXAMPLES = REPOSITORY / "examples"
+SHARED_DATA = REPOSITORY.parent / "shared" / "data"
 EXAMPLE_FILES = sorted(path.name for path in EXAMPLES.glob("plot_*.py"))
 
 
@@ -30,6 +36,8 @@ def _without_download(loader):
 
 @pytest.mark.parametrize("name", EXAMPLE_FILES)
 def test_example_runs(name, tmp_path, monkeypatch):
+    if not os.environ.get("SKLSTM_DATA") and SHARED_DATA.is_dir():
+        monkeypatch.setenv("SKLSTM_DATA", str(SHARED_DATA))
     for loader in ("load_imdb", "load_mr"):
         original = getattr(sklstm.datasets, loader)
         monkeypatch.setattr(sklstm.datasets, loader, _without_download(original))

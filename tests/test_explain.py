@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -126,6 +128,8 @@ def test_show_explanation_escapes_user_text_and_saves_html(fitted, tmp_path):
     assert ">script<" in page.html and ">awful<" in page.html
     assert page._repr_html_() == page.html
     assert (tmp_path / "why.html").read_text(encoding="utf-8") == page.html
+    # Embedded in another page, a <body> with attributes would pass them to that page's body.
+    assert re.findall(r"<body[^>]*>", page.html) == ["<body>"]
 
 
 def test_show_explanation_colours_support_green_and_opposition_red():

@@ -63,6 +63,20 @@ def test_plot_history_adds_validation_loss_and_accuracy_on_a_twin_axis(make_corp
     assert legend == ["train loss", "validation loss", "validation accuracy"]
 
 
+def test_plot_history_keeps_the_accuracy_label_inside_its_figure(make_corpus):
+    texts, labels = make_corpus(n_texts=80)
+    clf = tiny(early_stopping=True, validation_fraction=0.25, n_iter_no_change=5)
+    clf.fit(texts, labels)
+    # Accuracies of three decimals, as on real data, have the widest tick labels: these pushed
+    # the label on the right out of the figure, which a saved image then cut off.
+    clf.history_["valid_accuracy"] = np.linspace(0.89, 0.915, len(clf.history_))
+    figure = plot_history(clf).figure
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    label = figure.axes[-1].yaxis.label.get_window_extent(renderer)
+    assert figure.bbox.x0 <= label.x0 and label.x1 <= figure.bbox.x1
+
+
 def test_plot_history_takes_a_pipeline_and_refuses_an_unfitted_model(binary_fit):
     clf, texts, labels = binary_fit
     pipeline = make_pipeline(FunctionTransformer(), tiny(max_iter=2)).fit(texts, labels)
