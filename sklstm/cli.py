@@ -26,7 +26,7 @@ from ._version import __version__
 from .allocator import reuse_freed_memory
 from .compare import LSTM_NAME, PLOT_FILE, RESULTS_FILE, compare, make_models
 from .datasets import load_imdb, load_mr
-from .explain import show_explanation
+from .explain import EXPLANATION_COLUMNS, show_explanation
 
 BUILT_IN_DATASETS = ("imdb", "mr")
 # MR has no official split; papers report 10-fold cross-validation.
@@ -230,8 +230,10 @@ def _run_compare(args, parser):
                 # Workers are new processes, which do not inherit reuse_freed_memory.
                 initializer=reuse_freed_memory,
             )
+            n_explained = None
             if args.explain:
-                _explain_mistakes(joblib.load(model_path), split, args.explain, args.output)
+                model = joblib.load(model_path)
+                n_explained = _explain_mistakes(model, split, args.explain, args.output)
     # A failed download, a model that fails on these texts or runs out of memory (torch
     # raises RuntimeError, a killed worker BrokenProcessPool, also a RuntimeError).
     except (OSError, ValueError, ArithmeticError, MemoryError, RuntimeError) as error:
@@ -241,20 +243,25 @@ def _run_compare(args, parser):
         kept = f"; the models that finished are in {results}" if results else ""
         print(f"{parser.prog}: interrupted{kept}", file=sys.stderr)
         return 130
-    _print_report(table, args)
+    _print_report(table, args, n_explained)
     return 0
 
 
 def _explain_mistakes(model, split, n_texts, output_dir):
-    """Write explanations of the first ``n_texts`` test texts the model gets wrong."""
+    """Write explanations of the first ``n_texts`` test texts the model gets wrong.
+
+    Returns how many it explained: none when the model made no mistake (the page is empty).
+    """
     predicted = model.predict(split.X_test)
     wrong = np.flatnonzero(predicted != split.y_test)[:n_texts]
     captions = {
         i: f"Test text {index}: true label {split.y_test[index]}, predicted {predicted[index]}."
         for i, index in enumerate(wrong)
     }
-    explanation = model.explain([split.X_test[index] for index in wrong])
+    texts = [split.X_test[index] for index in wrong]
+    explanation = model.explain(texts) if texts else pd.DataFrame(columns=EXPLANATION_COLUMNS)
     show_explanation(explanation, path=output_dir / EXPLANATIONS_FILE, captions=captions)
+    return len(wrong)
 
 
 def _load_split(args, parser):
@@ -369,11 +376,13 @@ def _progress_messages(enabled):
         logger.setLevel(previous_level)
 
 
-def _print_report(table, args):
+def _print_report(table, args, n_explained):
     formatters = {column: form.format for column, form in TABLE_FORMATS.items()}
     print(table.to_string(index=False, formatters=formatters))
     print(f"\nResults: {args.output / RESULTS_FILE}, {args.output / PLOT_FILE}")
-    if args.explain:
+    if n_explained == 0:
+        print("The LSTM made no mistake on the test texts: there is nothing to explain.")
+    elif n_explained:
         print(f"Explanations of the LSTM's mistakes: {args.output / EXPLANATIONS_FILE}")
     if args.save_model is not None:
         print(f"LSTM saved to {args.save_model}")

@@ -550,9 +550,7 @@ def test_linear_path_learns_and_can_be_turned_off():
     # 1,000 tokens: 100 a pass need 10 epochs, 300 need 4 (ceil), 1,000 and more the minimum 3.
     [(100, 10), (300, 4), (1000, 3), (10**6, 3)],
 )
-def test_auto_max_iter_reads_at_least_the_minimum_number_of_tokens(
-    monkeypatch, n_tokens, expected
-):
+def test_auto_max_iter_reads_at_least_the_minimum_number_of_tokens(monkeypatch, n_tokens, expected):
     monkeypatch.setattr(classifier_module, "AUTO_MIN_TOKENS", 1000)
     monkeypatch.setattr(classifier_module, "AUTO_MIN_EPOCHS", 3)
     assert small(max_iter="auto")._epochs(n_tokens) == expected

@@ -166,9 +166,11 @@ def test_csv_with_parquet_test_file_and_saved_model(tmp_path, capsys, reviews, c
 def test_explain_writes_the_lstms_mistakes_as_html(tmp_path, capsys, reviews, compare_calls):
     train = write_table(reviews(60, seed=0), tmp_path / "train.csv")
     test_frame = reviews(40, seed=1)
+    # Wrong labels on three test texts: mistakes for any model that learned the signal.
+    flipped = {"pos": "neg", "neg": "pos"}
+    test_frame.loc[:2, "sentiment"] = test_frame.sentiment[:3].map(flipped)
     test = write_table(test_frame, tmp_path / "test.csv")
     output = tmp_path / "out"
-    # One epoch of a tiny LSTM: it gets many of the test texts wrong.
     status, out, err = run(
         ["compare", "--dataset", train, "--test", test, "--text-column", "review",
          "--label-column", "sentiment", *TINY_LSTM, "--param", "max_iter=1",
@@ -187,6 +189,27 @@ def test_explain_writes_the_lstms_mistakes_as_html(tmp_path, capsys, reviews, co
             caption
         )
     assert not list(tmp_path.glob("**/lstm.joblib"))  # the model was only kept to explain
+
+
+def test_explain_without_mistakes_says_so(tmp_path, capsys, monkeypatch, reviews, compare_calls):
+    train = write_table(reviews(60, seed=0), tmp_path / "train.csv")
+    test_frame = reviews(20, seed=1)
+    test = write_table(test_frame, tmp_path / "test.csv")
+
+    class Perfect:  # the fitted LSTM, as --explain loads it back: right on every text
+        def predict(self, texts):
+            return test_frame.sentiment.to_numpy()
+
+    monkeypatch.setattr(cli.joblib, "load", lambda path: Perfect())
+    status, out, err = run(
+        ["compare", "--dataset", train, "--test", test, "--text-column", "review",
+         "--label-column", "sentiment", *TINY_LSTM, "--output", tmp_path / "out",
+         "--explain", "5", "--quiet"],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    assert "The LSTM made no mistake on the test texts" in out
+    assert "Test text" not in (tmp_path / "out" / "explanations.html").read_text()
 
 
 def test_tsv_without_test_set_is_cross_validated(tmp_path, capsys, reviews, compare_calls):
