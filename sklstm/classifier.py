@@ -712,11 +712,12 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         """Score how much each token of each text pushed the model towards a class.
 
         Occlusion: a token's score is how much the class's log-odds, log p / (1 - p), fall
-        when that token's input vector (its word, and the n-grams ending there) is blanked
-        out, i.e. set to the padding vector, everything else unchanged. Each score is thus
-        exactly an effect the user can check (the user guide says why not integrated
-        gradients). Scoring a text of ``T`` tokens costs ``T`` forward passes (batched), no
-        backward pass.
+        when that token is blanked out of every path of the model, everything else
+        unchanged: its input vector to the LSTM (its word, and the n-grams ending there) is
+        set to the padding vector, and the linear path loses the n-grams that end at it
+        and occur there first in the text. Each score is thus exactly an effect the user
+        can check (the user guide says why not integrated gradients). Scoring a text of
+        ``T`` tokens costs ``T`` forward passes (batched), no backward pass.
 
         Parameters
         ----------
