@@ -315,7 +315,7 @@ def test_warm_start_continues_and_keeps_optimizer_through_pickle():
     ("change", "message"),
     [
         ({"hidden_size": 16}, "hidden_size from 8 to 16"),
-        ({"min_df": 2, "pooling": "max"}, "min_df from 1 to 2; pooling from 'mean\\+max\\+bag'"),
+        ({"min_df": 2, "pooling": "max"}, "min_df from 1 to 2; pooling from 'mean\\+max' to"),
         ({"tokenizer": str.split}, "tokenizer from None to a method_descriptor object"),
         ({"pretrained_embeddings": {"great": np.ones(8)}}, "to a dict object"),
     ],
