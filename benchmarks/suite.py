@@ -195,7 +195,36 @@ def write_table():
     table.to_csv(TABLE, index=False)
     if "margin" in table:
         plot(table).savefig(PLOT, dpi=120)
-    print(table.to_string(index=False, float_format="{:.4f}".format))
+        print(markdown(table))
+    else:
+        print(table.to_string(index=False, float_format="{:.4f}".format))
+
+
+def markdown(table):
+    """The README's table: per dataset, sklstm against the best baseline."""
+    lines = [
+        "| dataset | train / test texts | classes | sklstm | best bag-of-words "
+        "| margin (points) | fit s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for dataset, rows in table[table.margin.notna()].groupby("dataset", sort=False):
+        lstm = rows[rows.model == LSTM_NAME].iloc[0]
+        best = rows[rows.model == lstm.best_baseline].iloc[0]
+        lines.append(
+            f"| {dataset} | {_split_text(dataset, lstm.texts)} | {lstm.classes} "
+            f"| {lstm.accuracy:.4f} ± {lstm.accuracy_std:.4f} "
+            f"| {best.accuracy:.4f} ({best.model}) "
+            f"| {100 * lstm.margin:+.2f} ± {100 * lstm.margin_std:.2f} "
+            f"| {lstm.fit_seconds:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def _split_text(dataset, texts):
+    if DATASETS[dataset].__qualname__.startswith("_cross_validated"):
+        return f"{FOLDS}-fold CV of {texts:,}"
+    n_test = {"imdb": 25_000, "trec": 500}[dataset.split("_")[0]]
+    return f"{texts - n_test:,} / {n_test:,}"
 
 
 def _parse_param(text):
