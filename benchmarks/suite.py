@@ -16,17 +16,21 @@ cross-validated sets and every model's ``random_state``, so the spread covers al
 Each (dataset, seed, model) adds a row to ``results/suite_runs.csv``; the table of the
 defaults, ``results/suite.csv`` (mean and spread over seeds of each model on each dataset, the
 LSTM's margin over the best baseline), and its plot ``docs/suite.png`` are then rebuilt from
-the latest default rows of every (dataset, seed, model). Runs with ``--param`` are
+the latest default rows of every (dataset, seed, model). Runs with ``--param`` (an LSTM
+parameter) or ``--constant`` (a module constant, set in every worker process) are
 explorations: they go to ``results/suite_explore.csv`` and never into the table.
 
     python benchmarks/suite.py                                 # everything, seeds 0 1 2
     python benchmarks/suite.py --datasets mr trec --seeds 0    # a part of it
     python benchmarks/suite.py --datasets imdb_1000 --models lstm --param max_iter=10
+    python benchmarks/suite.py --models lstm --constant sklstm.classifier.LINEAR_INIT=0.0
     python benchmarks/suite.py --table-only                    # rebuild the table and plot
 """
 
 import argparse
 import ast
+import functools
+import importlib
 import time
 from pathlib import Path
 
@@ -91,8 +95,11 @@ DATASETS = {
 }
 
 
-def run(dataset, seed, params, model_names):
-    """One row per model: accuracy, macro-F1 and seconds on ``dataset`` at ``seed``."""
+def run(dataset, seed, params, model_names, constants=None):
+    """One row per model: accuracy, macro-F1 and seconds on ``dataset`` at ``seed``.
+
+    ``constants`` maps "module.NAME" to a value set in every worker before it fits.
+    """
     X_train, y_train, X_test, y_test = DATASETS[dataset](seed)
     cv = None if X_test is not None else StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
     models = make_models({"random_state": seed, **params})
@@ -101,14 +108,22 @@ def run(dataset, seed, params, model_names):
         if "random_state" in model.get_params():
             model.set_params(random_state=seed)
     start = time.perf_counter()
-    table = compare(models, X_train, y_train, X_test, y_test, cv=cv, initializer=reuse_freed_memory)
+    start_worker = functools.partial(_start_worker, constants or {})
+    table = compare(models, X_train, y_train, X_test, y_test, cv=cv, initializer=start_worker)
     print(f"{dataset} seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
     table.insert(0, "dataset", dataset)
     table.insert(1, "seed", seed)
     table.insert(2, "texts", len(y_train) + (0 if y_test is None else len(y_test)))
     table.insert(3, "classes", len(np.unique(y_train)))
-    table["params"] = repr(params) if params else ""
+    table["params"] = repr({**params, **(constants or {})}) if params or constants else ""
     return table
+
+
+def _start_worker(constants):
+    reuse_freed_memory()
+    for target, value in constants.items():
+        module, name = target.rsplit(".", 1)
+        setattr(importlib.import_module(module), name, value)
 
 
 def summarize(runs):
@@ -176,16 +191,26 @@ def main():
         metavar="NAME=VALUE",
         help="an LSTM parameter replacing its default (an exploration, kept out of the table)",
     )
+    parser.add_argument(
+        "--constant",
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=VALUE",
+        help="a module constant of sklstm set in the workers, e.g. "
+        "sklstm.classifier.LINEAR_INIT=0.0 (an exploration, kept out of the table)",
+    )
     parser.add_argument("--table-only", action="store_true", help="only rebuild the table")
     args = parser.parse_args()
     reuse_freed_memory()
     params = dict(_parse_param(text) for text in args.param)
+    constants = dict(_parse_param(text) for text in args.constant)
     if not args.table_only:
         names = args.models or list(make_models())
         for dataset in args.datasets:
             for seed in args.seeds:
-                rows = run(dataset, seed, params, names)
-                save(rows, EXPLORATIONS if params else RUNS, small=False, settings="")
+                rows = run(dataset, seed, params, names, constants)
+                exploring = params or constants
+                save(rows, EXPLORATIONS if exploring else RUNS, small=False, settings="")
     write_table()
 
 
@@ -215,7 +240,7 @@ def markdown(table):
             f"| {lstm.accuracy:.4f} ± {lstm.accuracy_std:.4f} "
             f"| {best.accuracy:.4f} ({best.model}) "
             f"| {100 * lstm.margin:+.2f} ± {100 * lstm.margin_std:.2f} "
-            f"| {lstm.fit_seconds:.0f} |"
+            f"| {lstm.fit_seconds:.1f} |"
         )
     return "\n".join(lines)
 
