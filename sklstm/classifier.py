@@ -107,7 +107,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         function of which n-grams (n = 1 .. max_n, those in at least ``min_df`` training
         texts) a text contains, trained with the LSTM by the same optimizer. Each feature
         is scaled by its naive-Bayes log-count ratio in the training texts, as in the NBSVM
-        of Wang & Manning (2012), and its weight starts at zero. None turns it off.
+        of Wang & Manning (2012), and the weights start equal, so that the path starts as
+        naive Bayes (scaled to the texts' length). None turns it off.
     embedding_dim : int, default=128
         Size of the word embeddings.
     pretrained_embeddings : {"auto", "ppmi", "word2vec"}, dict, gensim KeyedVectors, str, \
@@ -146,7 +147,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     max_iter : int or "auto", default="auto"
         Maximum number of epochs (passes over the training texts). ``"auto"`` runs 3, or
         more on small collections of short texts: as many as it takes to read 300,000
-        tokens (after ``max_len`` truncation), e.g. 6 on TREC's 5,452 questions and 10 on
+        tokens (after ``max_len`` truncation), e.g. 6 on TREC's 5,452 questions and 11 on
         MPQA's 9,500 phrases of three words. ``resolved_params_`` tells how many it chose.
     learning_rate_init : float, default=2e-3
         Adam's learning rate.
