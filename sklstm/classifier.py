@@ -173,6 +173,12 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Smallest change counted as an improvement.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn's linear models.
+    unlabeled_label : int, str or None, default=None
+        The label that marks a text as unlabelled, e.g. -1 (scikit-learn's convention for
+        semi-supervised learning) or ``""``. Such texts are not a class: they are not
+        trained on as labelled, but the vocabulary, the linear path's n-grams and the word
+        vectors are learned from them too; ``score`` leaves them out. None (the default)
+        makes every label a class, -1 included, as sentiment data often uses it.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation split. An int
         makes ``predict_proba`` reproducible on the CPU. Fitting never changes the global
@@ -284,6 +290,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "unlabeled_label": [Integral, str, None],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
@@ -320,6 +327,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         n_iter_no_change=2,
         tol=1e-4,
         class_weight=None,
+        unlabeled_label=None,
         random_state=None,
         warm_start=False,
         verbose=0,
@@ -352,6 +360,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
         self.class_weight = class_weight
+        self.unlabeled_label = unlabeled_label
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
@@ -380,21 +389,23 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self._check_ngram_ranges()
         check_word_vectors(self.pretrained_embeddings)
         device = resolve_device(self.device)
-        texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
+        texts, y, sample_weight, labelled = self._check_training_data(X, y, sample_weight)
         continuing = self.warm_start and hasattr(self, "module_")
         if continuing:
             self._check_structure_unchanged()
             _check_known_labels(y, self.classes_)
         elif len(np.unique(y)) < 2:
             raise ValueError(
-                f"y has a single class ({np.unique(y)[0].item()!r}); a classifier needs at "
-                f"least two."
+                f"y has {'no' if len(y) == 0 else 'a single'} class"
+                f"{'' if len(y) == 0 else f' ({np.unique(y)[0].item()!r})'} among its labelled "
+                f"texts; a classifier needs at least two."
             )
         with self._random_generators(continuing) as (rng, split_seed):
             if continuing:
-                sequences = self.vectorizer_.transform(texts)
+                sequences = self.vectorizer_.transform([texts[i] for i in labelled])
             else:
-                sequences = self._initialise(texts, np.unique(y), device, rng)
+                # Unlabelled texts count for the vocabulary and the word vectors.
+                sequences = self._initialise(texts, np.unique(y), device, rng).take(labelled)
             data = self._dataset(sequences, y, sample_weight)
             valid = None
             if self.early_stopping:
@@ -458,18 +469,21 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 f"partial_fit, {self.classes_.tolist()!r}."
             )
         device = resolve_device(self.device)
-        texts, y, sample_weight = self._check_training_data(X, y, sample_weight)
+        texts, y, sample_weight, labelled = self._check_training_data(X, y, sample_weight)
         _check_known_labels(y, classes if first_call else self.classes_)
+        if not first_call and not len(y):  # unlabelled texts only: nothing to learn from
+            return self
         with self._random_generators(not first_call) as (rng, _):
             if first_call:
-                sequences = self._initialise(texts, classes, device, rng)
+                sequences = self._initialise(texts, classes, device, rng).take(labelled)
             else:
-                sequences = self.vectorizer_.transform(texts)
+                sequences = self.vectorizer_.transform([texts[i] for i in labelled])
             data = self._dataset(sequences, y, sample_weight)
             if first_call:
                 self._fit_linear_scale(data)
-            rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
-            self._train(data, None, rule, rng, device)
+            if len(y):  # a first batch of unlabelled texts only gives just the vocabulary
+                rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
+                self._train(data, None, rule, rng, device)
         return self
 
     def _check_structure_unchanged(self):
@@ -507,18 +521,34 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             check_ngram_range(self.linear_ngram_range, "linear_ngram_range")
 
     def _check_training_data(self, X, y, sample_weight):
+        """The texts, the labelled texts' labels and weights, and the labelled texts' index."""
         texts = check_texts(X)
+        y, labelled = self._labelled(y, len(texts))
         check_classification_targets(y)
         unique_labels(y)  # rejects a mix of strings and numbers before numpy casts them
         y = column_or_1d(y, warn=True)
-        if len(y) != len(texts):
-            raise ValueError(
-                f"X and y have different lengths: {len(texts)} texts but {len(y)} labels."
-            )
         sample_weight = _check_sample_weight(
             sample_weight, texts, dtype=np.float32, ensure_non_negative=True
         )
-        return texts, y, sample_weight
+        return texts, y, sample_weight[labelled], labelled
+
+    def _labelled(self, y, n_texts):
+        """The labels of the texts not marked ``unlabeled_label``, and their positions."""
+        # An object array keeps a marker such as -1 an int beside string labels.
+        raw = np.asarray(y, dtype=object)
+        raw = raw.ravel() if raw.ndim == 2 and raw.shape[1] == 1 else raw
+        if raw.ndim == 1 and len(raw) != n_texts:
+            raise ValueError(
+                f"X and y have different lengths: {n_texts} texts but {len(raw)} labels."
+            )
+        if self.unlabeled_label is None or raw.ndim != 1:  # other shapes fail in the checks
+            return y, np.arange(n_texts)
+        marker = self.unlabeled_label
+        is_marker = np.fromiter(
+            (type(label) is not bool and label == marker for label in raw), bool, n_texts
+        )
+        labelled = np.flatnonzero(~is_marker)
+        return np.asarray(raw[labelled].tolist()), labelled
 
     @contextlib.contextmanager
     def _random_generators(self, continuing):
@@ -692,6 +722,32 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         """Predicted labels, shape (n_texts,), taken from ``classes_``."""
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of ``predict(X)`` against ``y``, leaving out unlabelled texts.
+
+        Labels the model was not fitted on count as errors, as in scikit-learn's
+        classifiers; texts marked ``unlabeled_label`` are not scored.
+
+        Parameters
+        ----------
+        X : list, tuple, ndarray or pandas Series of str
+            Texts.
+        y : array-like of shape (n_texts,)
+            True labels.
+        sample_weight : array-like of shape (n_texts,), default=None
+            Weight of each text.
+
+        Returns
+        -------
+        score : float
+        """
+        texts = check_texts(X)
+        y, labelled = self._labelled(y, len(texts))
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight)[labelled]
+        kept = [texts[i] for i in labelled]
+        return super().score(kept, y, sample_weight=sample_weight)
 
     def _logits(self, X):
         check_is_fitted(self)

@@ -219,6 +219,7 @@ BAD_PARAMETERS = {
     "ngram_range": [("1,2", "instance of 'tuple'"), ((2, 3), r"tuple \(1, max_n\)")],
     "ngram_buckets": [(1, r"int in the range \[2, inf\)")],
     "linear_ngram_range": [((1,), r"tuple \(1, max_n\)"), ("1,2", "instance of 'tuple'")],
+    "unlabeled_label": [(-1.5, "int.*str.*None"), ([-1], "int.*str.*None")],
     "embedding_dim": [(0, r"int in the range \[1, inf\)"), (8.0, "int")],
     "pretrained_embeddings": [(5, "instance of 'collections.abc.Mapping'")],
     "freeze_embeddings": [("no", "instance of 'bool'")],

@@ -1,0 +1,112 @@
+"""Texts marked unlabelled (``unlabeled_label``) are used without labels, never as a class."""
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+
+from sklstm import LSTMSentimentClassifier
+from sklstm import classifier as classifier_module
+
+TINY = dict(embedding_dim=8, hidden_size=8, min_df=1, batch_size=16, max_iter=6,
+            learning_rate_init=0.02, random_state=0)  # fmt: skip
+
+
+def tiny(**params):
+    return LSTMSentimentClassifier(**{**TINY, **params})
+
+
+@pytest.fixture
+def marked(make_corpus):
+    """Labels "neg"/"pos" with a third of the texts marked -1 (an int among strings)."""
+    texts, labels = make_corpus(n_texts=150)
+    y = np.array(["neg", "pos"], dtype=object)[labels]
+    y[::3] = -1
+    return texts, y, labels
+
+
+def test_marked_texts_are_no_class_and_only_shape_the_vocabulary(marked, monkeypatch):
+    trained_on = []
+    original = classifier_module.train
+
+    def recording_train(network, optimizer, objective, data, *args, **kwargs):
+        trained_on.append(data.targets.tolist())
+        return original(network, optimizer, objective, data, *args, **kwargs)
+
+    monkeypatch.setattr(classifier_module, "train", recording_train)
+    texts, y, labels = marked
+    texts = list(texts)
+    texts[0] = texts[0] + " zyzzyva"  # texts[0] is marked unlabelled
+    clf = tiny(unlabeled_label=-1).fit(texts, y)
+    assert clf.classes_.tolist() == ["neg", "pos"]
+    assert "zyzzyva" in clf.vectorizer_.vocabulary_
+    # Trained on the 100 labelled texts, with their own labels.
+    assert sorted(trained_on[0]) == sorted(labels[y != -1].tolist())
+    assert clf.score(texts, y) > 0.9
+
+
+def test_score_leaves_out_the_marked_texts(marked):
+    texts, y, labels = marked
+    clf = tiny(unlabeled_label=-1).fit(texts, y)
+    keep = y != -1
+    expected = np.mean(clf.predict([t for t, k in zip(texts, keep, strict=True) if k]) == y[keep])
+    assert clf.score(texts, y) == pytest.approx(expected)
+
+
+def test_without_marker_minus_one_is_a_class(make_corpus):
+    texts, labels = make_corpus(n_texts=90)
+    y = np.where(labels == 1, 1, -1)
+    clf = tiny().fit(texts, y)
+    assert clf.classes_.tolist() == [-1, 1]
+
+
+def test_a_marker_that_is_absent_changes_nothing(make_corpus):
+    texts, labels = make_corpus(n_texts=90)
+    plain = tiny().fit(texts, labels).predict_proba(texts)
+    marked = tiny(unlabeled_label=-1).fit(texts, labels).predict_proba(texts)
+    np.testing.assert_array_equal(marked, plain)
+
+
+@pytest.mark.parametrize(
+    ("y", "message"),
+    [([-1] * 6, "no class among its labelled texts"), ([0, -1, 0, -1, 0, -1], "single class")],
+)
+def test_too_few_labelled_texts_fail_before_any_work(y, message):
+    clf = tiny(unlabeled_label=-1)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(["a good film", "a bad film", "good", "bad", "fine", "awful"], y)
+    assert not hasattr(clf, "module_")
+
+
+def test_a_string_marker_works_with_string_labels(make_corpus):
+    texts, labels = make_corpus(n_texts=90)
+    y = np.array(["neg", "pos"])[labels]
+    y[::4] = ""
+    clf = tiny(unlabeled_label="").fit(texts, y)
+    assert clf.classes_.tolist() == ["neg", "pos"]
+
+
+@pytest.mark.parametrize("marker", [-1, "?"])
+def test_marked_texts_work_in_cross_validation_and_grid_search(make_corpus, marker):
+    # Labels and marker of one type (ints and -1, strings and "?"), so that stratified
+    # folds can sort them.
+    texts, labels = make_corpus(n_texts=150)
+    y = labels if marker == -1 else np.array(["neg", "pos"], dtype=object)[labels]
+    y = y.copy()
+    y[::3] = marker
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    assert cross_val_score(tiny(unlabeled_label=marker), texts, y, cv=cv).min() > 0.9
+    search = GridSearchCV(tiny(unlabeled_label=marker), {"hidden_size": [4, 8]}, cv=cv)
+    search.fit(texts, y)
+    assert marker not in search.best_estimator_.classes_.tolist()
+    assert len(search.best_estimator_.classes_) == 2
+
+
+def test_partial_fit_trains_on_the_labelled_texts_of_each_batch(marked):
+    texts, y, _ = marked
+    clf = tiny(unlabeled_label=-1)
+    clf.partial_fit(texts[:75], y[:75], classes=["neg", "pos"])
+    clf.partial_fit(texts[75:], y[75:])
+    assert clf.n_iter_ == 2
+    # A batch of unlabelled texts only trains nothing.
+    clf.partial_fit(texts[:3], [-1, -1, -1])
+    assert clf.n_iter_ == 2
