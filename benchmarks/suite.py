@@ -18,7 +18,8 @@ defaults, ``results/suite.csv`` (mean and spread over seeds of each model on eac
 LSTM's margin over the best baseline), and its plot ``docs/suite.png`` are then rebuilt from
 the latest default rows of every (dataset, seed, model). Runs with ``--param`` (an LSTM
 parameter) or ``--constant`` (a module constant, set in every worker process) are
-explorations: they go to ``results/suite_explore.csv`` and never into the table.
+explorations: they go to ``results/suite_explore.csv`` and never into the table;
+``results/suite_ablations.csv`` sets each against the defaults on the same datasets and seeds.
 
     python benchmarks/suite.py                                 # everything, seeds 0 1 2
     python benchmarks/suite.py --datasets mr trec --seeds 0    # a part of it
@@ -46,6 +47,7 @@ from sklstm.compare import LSTM_NAME, compare, make_models
 RUNS = "suite_runs"
 EXPLORATIONS = "suite_explore"
 TABLE = RESULTS / "suite.csv"
+ABLATIONS = RESULTS / "suite_ablations.csv"
 PLOT = Path(__file__).resolve().parents[1] / "docs" / "suite.png"
 IMDB_SIZES = (500, 1000, 2000, 5000)
 FOLDS = 10
@@ -143,6 +145,7 @@ def summarize(runs):
             accuracy_std=("accuracy", "std"),
             macro_f1=("macro_f1", "mean"),
             fit_seconds=("fit_seconds", "mean"),
+            texts_per_second=("texts_per_second", "mean"),
             commits=("commit", lambda c: " ".join(sorted(set(c)))),
         )
         .reset_index()
@@ -159,6 +162,37 @@ def summarize(runs):
     table["best_baseline"] = table.dataset.map(best)
     order = {name: i for i, name in enumerate(DATASETS)}
     return table.sort_values("dataset", key=lambda c: c.map(order), kind="stable")
+
+
+def ablations(runs, explorations):
+    """Each exploration against the LSTM's defaults on the same datasets and seeds.
+
+    ``difference`` is the exploration's mean accuracy minus the defaults' over the seeds
+    both ran (the latest default row of each seed), so the seeds' spread cancels out.
+    """
+    defaults = runs[runs.model == LSTM_NAME].drop_duplicates(["dataset", "seed"], keep="last")
+    defaults = defaults.set_index(["dataset", "seed"])
+    latest = explorations[explorations.model == LSTM_NAME].drop_duplicates(
+        ["dataset", "seed", "params"], keep="last"
+    )
+    latest = latest.join(defaults[["accuracy", "fit_seconds"]], on=["dataset", "seed"],
+                         rsuffix="_default")  # fmt: skip
+    latest = latest[latest.accuracy_default.notna()]
+    latest["difference"] = latest.accuracy - latest.accuracy_default
+    return (
+        latest.groupby(["params", "dataset"], sort=False)
+        .agg(
+            seeds=("seed", "nunique"),
+            accuracy=("accuracy", "mean"),
+            accuracy_default=("accuracy_default", "mean"),
+            difference=("difference", "mean"),
+            difference_std=("difference", "std"),
+            fit_seconds=("fit_seconds", "mean"),
+            fit_seconds_default=("fit_seconds_default", "mean"),
+            commits=("commit", lambda c: " ".join(sorted(set(c)))),
+        )
+        .reset_index()
+    )
 
 
 def plot(table):
@@ -218,9 +252,13 @@ def write_table():
     runs = pd.read_csv(RESULTS / f"{RUNS}.csv")
     table = summarize(runs)
     table.to_csv(TABLE, index=False)
+    if (RESULTS / f"{EXPLORATIONS}.csv").exists():
+        explorations = pd.read_csv(RESULTS / f"{EXPLORATIONS}.csv")
+        ablations(runs, explorations).to_csv(ABLATIONS, index=False)
     if "margin" in table:
         plot(table).savefig(PLOT, dpi=120)
         print(markdown(table))
+        print(markdown_models(table, "imdb"))
     else:
         print(table.to_string(index=False, float_format="{:.4f}".format))
 
@@ -241,6 +279,20 @@ def markdown(table):
             f"| {best.accuracy:.4f} ({best.model}) "
             f"| {100 * lstm.margin:+.2f} ± {100 * lstm.margin_std:.2f} "
             f"| {lstm.fit_seconds:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def markdown_models(table, dataset):
+    """The README's table of every model on one dataset: accuracy and speed."""
+    lines = [
+        f"| model ({dataset}) | accuracy | macro-F1 | fit s | predict texts/s |",
+        "|---|---|---|---|---|",
+    ]
+    for row in table[table.dataset == dataset].itertuples():
+        lines.append(
+            f"| {row.model} | {row.accuracy:.4f} ± {row.accuracy_std:.4f} | {row.macro_f1:.4f} "
+            f"| {row.fit_seconds:.1f} | {row.texts_per_second:,.0f} |"
         )
     return "\n".join(lines)
 
