@@ -12,6 +12,7 @@ import ast
 import contextlib
 import functools
 import logging
+import math
 import sys
 import tempfile
 from pathlib import Path
@@ -29,6 +30,8 @@ from .datasets import load_imdb, load_mr
 from .explain import EXPLANATION_COLUMNS, show_explanation
 
 BUILT_IN_DATASETS = ("imdb", "mr")
+# --unlabeled imdb: the 50,000 unlabelled reviews of the IMDB archive.
+UNLABELED_IMDB = "imdb"
 # MR has no official split; papers report 10-fold cross-validation.
 MR_FOLDS = 10
 FILE_FOLDS = 5
@@ -52,6 +55,9 @@ DESCRIPTION = f"""\
 Fit the LSTM and bag-of-words baselines on a dataset and compare their accuracy,
 macro F1, fit and predict time and peak memory (each model runs in a new process).
 Prints a table and writes it, as {RESULTS_FILE} with a plot {PLOT_FILE}, to --output.
+With unlabelled texts (--labels, --unlabeled), the LSTM learns from them too, a
+self-training TF-IDF + logistic regression joins the baselines, and the other
+baselines are fitted on the labelled texts alone.
 """
 EXAMPLES = """\
 examples:
@@ -60,6 +66,8 @@ examples:
   sklstm compare --dataset reviews.csv --text-column review --label-column sentiment \\
       --test held_out.csv --save-model lstm.joblib
   sklstm compare --dataset imdb --explain 20
+  sklstm compare --dataset imdb --labels 1000 --unlabeled imdb
+  sklstm compare --dataset mr --labels 500 --unlabeled snippets.csv
 """
 
 
@@ -71,6 +79,7 @@ class Split(NamedTuple):
     X_test: list | None = None
     y_test: np.ndarray | None = None
     cv: int | None = None
+    X_unlabeled: list | None = None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -144,6 +153,20 @@ def _add_compare_arguments(parser):
         type=_int_at_least(2),
         help="train on a stratified sample of N texts (for quick runs)",
     )
+    data.add_argument(
+        "--labels",
+        metavar="N",
+        type=_int_at_least(1),
+        help="keep the labels of a stratified sample of N training texts (of each training "
+        "fold with cross-validation); the others become unlabelled texts",
+    )
+    data.add_argument(
+        "--unlabeled",
+        metavar="FILE_OR_imdb",
+        help="texts without labels, added to the training texts of the LSTM and the "
+        "self-training baseline: a data file (its --text-column), or imdb for the 50,000 "
+        "unlabelled IMDB reviews",
+    )
     models = parser.add_argument_group("models")
     models.add_argument(
         "--param",
@@ -205,8 +228,16 @@ def _parse_param(text):
 
 
 def _run_compare(args, parser):
+    semi_supervised = args.labels is not None or args.unlabeled is not None
+    if semi_supervised and args.stack:
+        parser.error(
+            "--stack cannot be combined with --labels or --unlabeled: the stack needs a label "
+            "for every text it is fitted on"
+        )
     try:
-        models = make_models(dict(args.param), verbose=0 if args.quiet else 1)
+        models = make_models(
+            dict(args.param), verbose=0 if args.quiet else 1, semi_supervised=semi_supervised
+        )
     except ValueError as error:
         parser.error(f"--param: {error}")
     results = None  # where compare keeps the rows of the models that finished, once it runs
@@ -224,6 +255,8 @@ def _run_compare(args, parser):
                 split.X_test,
                 split.y_test,
                 cv=split.cv,
+                X_unlabeled=split.X_unlabeled,
+                n_labeled=args.labels,
                 stack=LSTM_NAME if args.stack else None,
                 output_dir=args.output,
                 save_models={LSTM_NAME: model_path} if model_path else None,
@@ -265,9 +298,15 @@ def _explain_mistakes(model, split, n_texts, output_dir):
 
 
 def _load_split(args, parser):
-    """The checked texts and labels of ``--dataset`` (and ``--test``), sampled by --limit."""
+    """The checked texts and labels of ``--dataset`` (and ``--test``), sampled by --limit.
+
+    With the unlabelled texts of ``--unlabeled``, if any.
+    """
     if args.dataset in BUILT_IN_DATASETS:
-        for option in ("test", "text_column", "label_column"):
+        options = ["test", "text_column", "label_column"]
+        if args.unlabeled not in (None, UNLABELED_IMDB):
+            options.remove("text_column")  # it names the column of the --unlabeled file
+        for option in options:
             if getattr(args, option) is not None:
                 parser.error(
                     f"--{option.replace('_', '-')} applies to data files, not to --dataset "
@@ -291,6 +330,61 @@ def _load_split(args, parser):
     if args.limit is not None and args.limit < len(split.y_train):
         X, y = _stratified_sample(split.X_train, split.y_train, args.limit, parser)
         split = split._replace(X_train=X, y_train=y)
+    if args.unlabeled is not None:
+        split = split._replace(X_unlabeled=_load_unlabeled(args, parser))
+    if args.labels is not None or args.unlabeled is not None:
+        split = _check_unlabeled(split, classes, args, parser)
+    return split
+
+
+def _load_unlabeled(args, parser):
+    if args.unlabeled == UNLABELED_IMDB:
+        return load_imdb(subset="unsup", return_X_y=True)[0]
+    path = Path(args.unlabeled)
+    if path.suffix.lower() not in READERS:
+        parser.error(
+            f"--unlabeled {args.unlabeled!r}: expected {UNLABELED_IMDB} or a {FILE_TYPES} file"
+        )
+    text_column = args.text_column or "text"
+    return _read_table(path, text_column, [text_column], parser)[text_column].tolist()
+
+
+def _check_unlabeled(split, classes, args, parser):
+    """Check --labels and the labels for unlabelled texts; bool labels become 0 and 1."""
+    option = f"--labels {args.labels}" if args.labels is not None else "--unlabeled"
+    if any(not isinstance(label, bool | np.bool_) and label == -1 for label in classes):
+        parser.error(
+            f"{option}: -1 is a label of {args.dataset}, but it marks the unlabelled texts "
+            "(scikit-learn's convention, which SelfTrainingClassifier needs); recode the "
+            "labels, e.g. to 0 and 1"
+        )
+    if split.y_train.dtype == bool:
+        # SelfTrainingClassifier cannot hold its -1 beside bools: an object array of bools
+        # and -1 is a label type its classifier rejects.
+        y_test = None if split.y_test is None else split.y_test.astype(int)
+        split = split._replace(y_train=split.y_train.astype(int), y_test=y_test)
+    if args.labels is None:
+        return split
+    if args.labels < len(classes):
+        parser.error(
+            f"{option}: fewer than the {len(classes)} classes of the labels; keep at least one "
+            "text of each"
+        )
+    # StratifiedKFold's test folds differ in size by one at most.
+    n_texts = len(split.y_train)
+    n_train = n_texts if split.cv is None else n_texts - math.ceil(n_texts / split.cv)
+    # A stratified sample leaves at least as many texts as there are classes.
+    most = n_train - len(classes)
+    if args.labels > most:
+        where = (
+            "the training set has"
+            if split.cv is None
+            else f"the smallest training fold of the {split.cv}-fold cross-validation has"
+        )
+        parser.error(
+            f"{option}: {where} {n_train:,} texts of {len(classes)} classes; keep at most "
+            f"{most:,} labelled, so that some are left unlabelled, or leave out --labels"
+        )
     return split
 
 
@@ -322,6 +416,12 @@ def _load_files(args, parser):
 
 
 def _read_labelled_texts(path, text_column, label_column, parser):
+    frame = _read_table(path, text_column, [text_column, label_column], parser)
+    return frame[text_column].tolist(), frame[label_column].to_numpy()
+
+
+def _read_table(path, text_column, columns, parser):
+    """Read ``path``, checking that it has ``columns`` without missing values, and texts."""
     read = READERS.get(path.suffix.lower())
     if read is None:
         parser.error(f"cannot read {path}: expected a {FILE_TYPES} file")
@@ -337,7 +437,7 @@ def _read_labelled_texts(path, text_column, label_column, parser):
             raise
         # pandas reads Parquet with pyarrow or fastparquet, neither of which sklstm requires.
         parser.error(f"cannot read {path}: Parquet files need pyarrow (pip install pyarrow)")
-    for column in (text_column, label_column):
+    for column in columns:
         if column not in frame.columns:
             columns = ", ".join(map(str, frame.columns))
             parser.error(f"{path} has no column {column!r}; its columns are: {columns}")
@@ -350,7 +450,7 @@ def _read_labelled_texts(path, text_column, label_column, parser):
             f"column {text_column!r} of {path} does not hold texts (e.g. {example!r}); "
             "choose the column of texts with --text-column"
         )
-    return frame[text_column].tolist(), frame[label_column].to_numpy()
+    return frame
 
 
 def _stratified_sample(X, y, size, parser):

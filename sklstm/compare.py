@@ -18,7 +18,6 @@ import multiprocessing
 import signal
 import sys
 import time
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from numbers import Integral
 from pathlib import Path
@@ -27,15 +26,16 @@ import joblib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.ensemble import StackingClassifier
+from sklearn.base import clone
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_score
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import check_consistent_length
 
 from .baselines import make_baselines
 from .classifier import LSTMSentimentClassifier
 from .plotting import _label_epoch_axis, _plot_losses
+from .stacking import PartnerStack, stack_name
+from .unlabeled import check_marker, keep_labeled, training_set, unlabeled_marker
 
 try:
     import resource
@@ -67,11 +67,9 @@ LSTM_NAME = "lstm"
 RESULTS_FILE = "results.csv"
 PLOT_FILE = "comparison.png"
 DEFAULT_FOLDS = 5
-# Folds of the cross-validation on the training texts that chooses the stacking partner.
-PARTNER_FOLDS = 5
 
 
-def make_models(lstm_params=None, *, verbose=0):
+def make_models(lstm_params=None, *, verbose=0, semi_supervised=False):
     """Build the models that ``sklstm compare`` runs: the LSTM, then the baselines.
 
     Parameters
@@ -83,6 +81,10 @@ def make_models(lstm_params=None, *, verbose=0):
     verbose : int, default=0
         The LSTM's ``verbose`` (1 shows progress per epoch), unless ``lstm_params``
         sets it.
+    semi_supervised : bool, default=False
+        Models for training texts of which only some are labelled: the LSTM gets
+        ``unlabeled_label=-1`` (unless ``lstm_params`` sets it), and the self-training
+        baseline joins the others.
 
     Returns
     -------
@@ -97,10 +99,14 @@ def make_models(lstm_params=None, *, verbose=0):
         the valid ones) or a value is of the wrong type or out of range.
     """
     lstm = LSTMSentimentClassifier(verbose=verbose, random_state=0)
+    if semi_supervised:
+        # scikit-learn's marker, the one the self-training baseline needs too.
+        lstm.set_params(unlabeled_label=-1)
     lstm.set_params(**(lstm_params or {}))
     # Fail now rather than in the first worker: the same check fit starts with.
     lstm._validate_params()
-    return {LSTM_NAME: lstm, **make_baselines(random_state=0)}
+    baselines = make_baselines(random_state=0, semi_supervised=semi_supervised)
+    return {LSTM_NAME: lstm, **baselines}
 
 
 def compare(
@@ -111,12 +117,22 @@ def compare(
     y_test=None,
     *,
     cv=None,
+    X_unlabeled=None,
+    n_labeled=None,
     stack=None,
     output_dir=None,
     save_models=None,
     initializer=None,
 ):
     """Fit and score each model, in a fresh worker process, and tabulate the results.
+
+    Training texts may be unlabelled (``X_unlabeled``, ``n_labeled``). They go only to the
+    models that learn from them, with the label that marks them for each (see
+    :func:`sklstm.unlabeled.unlabeled_marker`): a
+    :class:`~sklearn.semi_supervised.SelfTrainingClassifier` (or a pipeline ending in one)
+    gets them labelled -1, and a model whose parameter ``unlabeled_label`` is not None, such
+    as the LSTM of ``make_models(semi_supervised=True)``, labelled with its value. The other
+    models are fitted on the labelled texts alone, and only labelled texts are scored.
 
     Parameters
     ----------
@@ -132,6 +148,14 @@ def compare(
         Folds when there is no test set; None means 5. An int is a shuffled
         :class:`~sklearn.model_selection.StratifiedKFold` with a fixed seed, so that folds
         stay representative of files sorted by label or date and are the same in every run.
+        Only labelled texts are split into folds.
+    X_unlabeled : sequence of str, default=None
+        Texts without labels, added to the training texts (of every fold) of the models
+        that learn from them.
+    n_labeled : int, default=None
+        Keep the labels of only this many training texts (of each training fold when
+        cross-validating), a stratified sample with a fixed seed; the other training texts
+        become unlabelled texts.
     stack : str, default=None
         Name of a model to also stack with one of the others, as an extra model: a
         :class:`~sklearn.ensemble.StackingClassifier` with a logistic regression on their
@@ -140,7 +164,8 @@ def compare(
         chosen again on the training texts of each fold when cross-validating, so that the
         texts scored play no part in the choice; its ``fit_seconds`` include the choice. It
         is named ``"stack(<stack>+<partner> chosen by train CV)"``; when folds chose
-        different partners, they are joined by ``"|"``, the most often chosen first.
+        different partners, they are joined by ``"|"``, the most often chosen first. Not
+        with unlabelled texts: the stacking classifier needs a label for every text.
     output_dir : str or path-like, default=None
         Folder (created if needed) where the table is written as ``results.csv`` and the
         plot of :func:`plot_comparison` as ``comparison.png``. ``results.csv`` is written
@@ -175,6 +200,10 @@ def compare(
     save_models = {name: Path(path) for name, path in (save_models or {}).items()}
     _check_names(models, stack, save_models, cross_validating=X_test is None)
     X, y, folds = _evaluation_folds(X_train, y_train, X_test, y_test, cv)
+    folds = _unlabeled_folds(X, y, folds, X_unlabeled, n_labeled)
+    X = np.concatenate([X, _texts([] if X_unlabeled is None else X_unlabeled)])
+    if any(len(unlabeled) for _, unlabeled, _ in folds):
+        _check_unlabeled(models, stack, y, folds)
     # Fail before the models run, not after.
     for path in save_models.values():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -190,11 +219,11 @@ def compare(
         _write_results(runs, output_dir)
     if stack is not None:
         others = [(name, model) for name, model in models.items() if name != stack]
-        model = _PartnerStack((stack, models[stack]), others)
+        model = PartnerStack((stack, models[stack]), others)
         position = len(models) + 1
         logger.info("[%d/%d] stack(%s+the other model best in train CV)", position, position, stack)
         run = _run_in_worker(model, X, y, folds, None, initializer)
-        runs[_stack_name(stack, run["partners"])] = run
+        runs[stack_name(stack, run["partners"])] = run
         _write_results(runs, output_dir)
     table = _table(runs)
     if output_dir is not None:
@@ -231,6 +260,40 @@ def _evaluation_folds(X_train, y_train, X_test, y_test, cv):
     train = np.arange(len(y))
     test = np.arange(len(y), len(y) + len(y_test))
     return np.concatenate([X, _texts(X_test)]), np.concatenate([y, y_test]), [(train, test)]
+
+
+def _unlabeled_folds(X, y, folds, X_unlabeled, n_labeled):
+    """(labelled train, unlabelled train, test) positions in ``X`` + ``X_unlabeled``."""
+    # The added texts come after all labelled ones, so that y indexes the labelled alone.
+    added = np.arange(len(X), len(X) + (0 if X_unlabeled is None else len(X_unlabeled)))
+    result = []
+    for train, test in folds:
+        dropped = np.array([], dtype=int)
+        if n_labeled is not None:
+            train, dropped = keep_labeled(train, y, n_labeled)
+        result.append((train, np.concatenate([dropped, added]), test))
+    return result
+
+
+def _check_unlabeled(models, stack, y, folds):
+    if stack is not None:
+        raise ValueError(
+            "stack cannot be combined with unlabelled texts (X_unlabeled, n_labeled): the "
+            "stacking classifier needs a label for every text it is fitted on."
+        )
+    classes = np.unique(y)
+    for name, model in models.items():
+        check_marker(name, model, classes)
+    # Which models get what, since the table does not say: per training set (the first fold's).
+    labeled, unlabeled, _ = folds[0]
+    takers = [name for name, model in models.items() if unlabeled_marker(model) is not None]
+    logger.info(
+        "Training texts: %s labelled, %s unlabelled; %s learn from both, the other models from "
+        "the labelled alone",
+        f"{len(labeled):,}",
+        f"{len(unlabeled):,}",
+        " and ".join(takers) or "no model",
+    )
 
 
 def _texts(X):
@@ -294,9 +357,10 @@ def _evaluate(model, X, y, folds, save_path):
     """Fit and score a clone of ``model`` per fold; runs in the worker process."""
     start_mb = _peak_memory_mb()
     scores, histories, partners = [], [], []
-    for train, test in folds:
+    for labeled, unlabeled, test in folds:
         fitted = clone(model)
-        scores.append(_fit_and_score(fitted, X[train], y[train], X[test], y[test]))
+        X_fit, y_fit = training_set(fitted, X, y, labeled, unlabeled)
+        scores.append(_fit_and_score(fitted, X_fit, y_fit, X[test], y[test]))
         history = getattr(fitted, "history_", None)
         if history is not None:
             histories.append(history)
@@ -336,55 +400,6 @@ def _peak_memory_mb():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux counts kibibytes, macOS bytes.
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
-
-
-class _PartnerStack(ClassifierMixin, BaseEstimator):
-    """Stacks ``base`` with the candidate most accurate in cross-validation on the texts fitted.
-
-    The partner is chosen in ``fit``, from the training texts alone, so that a comparison
-    never chooses it by the texts it scores it on.
-
-    Parameters
-    ----------
-    base : tuple of (str, estimator)
-        The model to stack, by name.
-    candidates : list of (str, estimator)
-        The models to choose its partner from, by name; the first wins a tie.
-
-    Attributes
-    ----------
-    partner_ : str
-        The name of the chosen candidate.
-    stack_ : StackingClassifier
-        The fitted stack of ``base`` and the partner.
-    classes_ : ndarray
-        The class labels.
-    """
-
-    def __init__(self, base, candidates):
-        self.base = base
-        self.candidates = candidates
-
-    def fit(self, X, y):
-        # Shuffled and seeded, as the comparison's own folds, for files sorted by label or date.
-        folds = StratifiedKFold(PARTNER_FOLDS, shuffle=True, random_state=0)
-        accuracy = [cross_val_score(model, X, y, cv=folds).mean() for _, model in self.candidates]
-        self.partner_, partner = self.candidates[int(np.argmax(accuracy))]
-        base_name, base = self.base
-        self.stack_ = StackingClassifier(
-            [(base_name, clone(base)), (self.partner_, clone(partner))]
-        ).fit(X, y)
-        self.classes_ = self.stack_.classes_
-        return self
-
-    def predict(self, X):
-        return self.stack_.predict(X)
-
-
-def _stack_name(base, partners):
-    # Cross-validation folds may choose different partners: the most often chosen first.
-    chosen = "|".join(name for name, _ in Counter(partners).most_common())
-    return f"stack({base}+{chosen} chosen by train CV)"
 
 
 def _summary(name, run):

@@ -8,6 +8,7 @@ Data home layout (the same as the published caches)::
 
     <data_home>/imdb/train.csv.gz   columns text,label,rating,id
     <data_home>/imdb/test.csv.gz    columns text,label,rating,id
+    <data_home>/imdb/unsup.csv.gz   columns text,id (the unlabelled reviews)
     <data_home>/mr/all.csv.gz       columns text,label
 
 The download locations are the module constants :data:`IMDB_ARCHIVE` and
@@ -60,11 +61,21 @@ MR_ARCHIVE = RemoteFile(
 
 TARGET_NAMES = ("neg", "pos")
 IMDB_COLUMNS = ("text", "label", "rating", "id")
+IMDB_UNSUP_COLUMNS = ("text", "id")
+# The label of the unlabelled reviews: scikit-learn's marker for unlabelled samples, the value
+# to pass as LSTMSentimentClassifier's unlabeled_label.
+IMDB_UNLABELED = -1
 MR_COLUMNS = ("text", "label")
 
-_IMDB_SUBSETS = {"train": ("train",), "test": ("test",), "all": ("train", "test")}
-# Only the labelled reviews; train/unsup and the metadata files are skipped.
+_IMDB_SUBSETS = {
+    "train": ("train",),
+    "test": ("test",),
+    "all": ("train", "test"),
+    "unsup": ("unsup",),
+}
+# The labelled reviews and the unlabelled ones (named <id>_0.txt); the metadata files are skipped.
 _IMDB_REVIEW = re.compile(r"aclImdb/(train|test)/(pos|neg)/(\d+)_(\d+)\.txt")
+_IMDB_UNSUP_REVIEW = re.compile(r"aclImdb/train/unsup/(\d+)_\d+\.txt")
 # Dict order is the row order of the published cache: pos lines, then neg lines.
 _MR_FILES = {"rt-polaritydata/rt-polarity.pos": 1, "rt-polaritydata/rt-polarity.neg": 0}
 _CHUNK_BYTES = 1 << 20
@@ -76,15 +87,20 @@ IMDB Large Movie Review Dataset v1.0
 
 Binary sentiment classification of full-length IMDB movie reviews.
 
-- Samples: 25,000 train + 25,000 test, each half positive and half negative.
-- Classes: 0 = neg (rating 1-4), 1 = pos (rating 7-10).
+- Samples: 25,000 train + 25,000 test, each half positive and half negative,
+  and 50,000 unlabelled reviews (``subset="unsup"``).
+- Classes: 0 = neg (rating 1-4), 1 = pos (rating 7-10); -1 marks the
+  unlabelled reviews, which have no rating (0).
 - Texts are the raw review files: ``<br />`` tags are kept, nothing is
   lowercased or tokenized.
 - ``rating`` is the 1-10 star rating and ``id`` the review number from the
   file name ``<id>_<rating>.txt``; ``id`` is unique only within a subset and
-  label. The 50,000 unlabelled reviews are not included.
+  label. The unlabelled reviews are the authors' files for unsupervised and
+  semi-supervised learning; as in the source, a few hundred of them repeat
+  texts of train or test.
 - Row order: label 0 by ascending id, then label 1 by ascending id (for
-  ``subset="all"``, train rows then test rows). Shuffle before training.
+  ``subset="all"``, train rows then test rows; ``"unsup"`` by ascending id).
+  Shuffle before training.
 
 Source: https://ai.stanford.edu/~amaas/data/sentiment/
 
@@ -153,23 +169,31 @@ def load_imdb(
 ):
     """Load the IMDB Large Movie Review Dataset (binary sentiment).
 
-    =================   =================================
+    =================   ===================================================
     Classes             2
-    Samples total       50,000: 25,000 train, 25,000 test
+    Samples total       50,000 labelled: 25,000 train, 25,000 test;
+                        50,000 unlabelled (``subset="unsup"``)
     Samples per class   25,000: 12,500 train, 12,500 test
     Features            text
-    =================   =================================
+    =================   ===================================================
 
     The first call downloads the official archive (84 MB) and keeps the
-    labelled reviews in ``<data_home>/imdb/{train,test}.csv.gz``.
+    reviews in ``<data_home>/imdb/{train,test,unsup}.csv.gz``. A cache that
+    lacks the file of the subset asked for (one written by an earlier version
+    holds no ``unsup.csv.gz``) gets it from a new download; its other files
+    are left as they are.
 
     Parameters
     ----------
     data_home : str or path-like, default=None
         Folder holding the datasets; see :func:`get_data_home`.
-    subset : {"train", "test", "all"}, default="train"
+    subset : {"train", "test", "all", "unsup"}, default="train"
         The official split to load. ``"all"`` returns the train rows followed
-        by the test rows.
+        by the test rows. ``"unsup"`` returns the 50,000 unlabelled reviews
+        (``train/unsup`` in the archive), with the target -1, the label that
+        marks unlabelled samples in scikit-learn and that
+        :class:`~sklstm.LSTMSentimentClassifier` takes as its
+        ``unlabeled_label``.
     download_if_missing : bool, default=True
         If False, raise an :class:`OSError` when the data is not in
         ``data_home`` instead of downloading it.
@@ -191,9 +215,11 @@ def load_imdb(
         data : list of str of shape (n_samples,), or Series if `as_frame`
             The review texts.
         target : ndarray of int64 of shape (n_samples,), or Series
-            The labels: 0 for negative, 1 for positive.
+            The labels: 0 for negative, 1 for positive; -1 for every review
+            of ``subset="unsup"``.
         rating : ndarray of int64 of shape (n_samples,), or Series
-            The 1-10 star rating of each review.
+            The 1-10 star rating of each review; 0 for the unlabelled ones
+            (their files are named ``<id>_0.txt``).
         id : ndarray of int64 of shape (n_samples,), or Series
             The review number, unique within a subset and label.
         frame : DataFrame of shape (n_samples, 4) or None
@@ -227,7 +253,7 @@ def load_imdb(
     folder = Path(get_data_home(data_home)) / "imdb"
     paths = [folder / f"{split}.csv.gz" for split in _IMDB_SUBSETS[subset]]
     _ensure_cached(paths, IMDB_ARCHIVE, _write_imdb_cache, download_if_missing, "load_imdb")
-    parts = [_read_csv_gz(path, IMDB_COLUMNS) for path in paths]
+    parts = [_read_imdb_part(path) for path in paths]
     columns = {name: [value for part in parts for value in part[name]] for name in IMDB_COLUMNS}
     return _to_bunch(columns, _IMDB_DESCR, return_X_y=return_X_y, as_frame=as_frame)
 
@@ -353,26 +379,62 @@ def _temp_path(path):
     return path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
 
 
+def _read_imdb_part(path):
+    """Read one IMDB cache file into the columns of :data:`IMDB_COLUMNS`."""
+    if path.name != "unsup.csv.gz":
+        return _read_csv_gz(path, IMDB_COLUMNS)
+    columns = _read_csv_gz(path, IMDB_UNSUP_COLUMNS)
+    # The published file holds no label or rating: every review gets the same ones.
+    n_rows = len(columns["id"])
+    return {
+        "text": columns["text"],
+        "label": [IMDB_UNLABELED] * n_rows,
+        "rating": [0] * n_rows,
+        "id": columns["id"],
+    }
+
+
 def _write_imdb_cache(archive, folder):
-    """Write ``train.csv.gz`` and ``test.csv.gz`` from the aclImdb archive."""
-    rows = {"train": [], "test": []}
+    """Write the files of ``train``, ``test`` and ``unsup.csv.gz`` missing from `folder`.
+
+    The files already there are left as they are: a cache written before the unlabelled
+    reviews were kept gets their file alone.
+    """
+    missing = [
+        split for split in ("train", "test", "unsup") if not (folder / f"{split}.csv.gz").exists()
+    ]
+    rows = {split: [] for split in missing}
     with tarfile.open(archive, "r:gz") as tar:
         # Read members in archive order straight from the tarball: nothing is
         # extracted to disk, so member paths are never trusted as file names.
         for member in tar:
-            match = _IMDB_REVIEW.fullmatch(member.name)
-            if match is None or not member.isfile():
+            if not member.isfile():
                 continue
-            split, polarity, review_id, rating = match.groups()
-            text = tar.extractfile(member).read().decode("utf-8")
-            rows[split].append((text, int(polarity == "pos"), int(rating), int(review_id)))
-    empty = [split for split, split_rows in rows.items() if not split_rows]
-    if empty:
-        raise OSError(f"{archive} has no aclImdb/{empty[0]}/{{pos,neg}}/<id>_<rating>.txt files.")
+            if match := _IMDB_REVIEW.fullmatch(member.name):
+                split, polarity, review_id, rating = match.groups()
+                row = (int(polarity == "pos"), int(rating), int(review_id))
+            elif match := _IMDB_UNSUP_REVIEW.fullmatch(member.name):
+                split, row = "unsup", (int(match.group(1)),)
+            else:
+                continue
+            if split in rows:
+                text = tar.extractfile(member).read().decode("utf-8")
+                rows[split].append((text, *row))
     for split, split_rows in rows.items():
-        # The published cache lists label 0 then label 1, each by ascending id.
-        split_rows.sort(key=lambda row: (row[1], row[3]))
-        _write_csv_gz(folder / f"{split}.csv.gz", IMDB_COLUMNS, split_rows)
+        if not split_rows:
+            files = (
+                "train/unsup/<id>_0" if split == "unsup" else f"{split}/{{pos,neg}}/<id>_<rating>"
+            )
+            raise OSError(f"{archive} has no aclImdb/{files}.txt files.")
+    for split, split_rows in rows.items():
+        if split == "unsup":
+            # As published: by ascending id.
+            split_rows.sort(key=lambda row: row[1])
+            _write_csv_gz(folder / "unsup.csv.gz", IMDB_UNSUP_COLUMNS, split_rows)
+        else:
+            # As published: label 0 then label 1, each by ascending id.
+            split_rows.sort(key=lambda row: (row[1], row[3]))
+            _write_csv_gz(folder / f"{split}.csv.gz", IMDB_COLUMNS, split_rows)
 
 
 def _write_mr_cache(archive, folder):

@@ -13,6 +13,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.validation import check_is_fitted
 
@@ -241,6 +242,40 @@ def test_make_baselines_passes_random_state():
     baselines = make_baselines(random_state=7)
     assert baselines["tfidf_lr"][-1].estimator.random_state == 7
     assert baselines["nb_lr"][-1].random_state == 7
+
+
+def test_the_self_training_baseline_joins_only_when_asked():
+    baselines = make_baselines(random_state=7, semi_supervised=True)
+    assert list(baselines) == ["tfidf_lr", "count_nb", "nb_lr", "self_training_tfidf_lr"]
+    self_training = baselines["self_training_tfidf_lr"][-1]
+    assert isinstance(self_training, SelfTrainingClassifier)
+    assert (self_training.threshold, self_training.max_iter) == (0.9, 5)
+    # The TF-IDF + logistic regression baseline inside, seeded like the others.
+    tfidf_lr = baselines["tfidf_lr"]
+    assert baselines["self_training_tfidf_lr"][0].get_params() == tfidf_lr[0].get_params()
+    assert repr(self_training.estimator) == repr(tfidf_lr[-1])
+    assert self_training.estimator.estimator.random_state == 7
+
+
+@pytest.mark.parametrize("labels", ["int", "str"])
+def test_the_self_training_baseline_learns_from_unlabelled_texts(labels):
+    texts, y = make_reviews(200, seed=0)
+    for i in (-1, -2):  # min_df=2: a word of two unlabelled texts only
+        texts[i] += " zyzzyva"
+    if labels == "str":
+        # SelfTrainingClassifier takes string labels with -1 in an object array.
+        y = np.array(["neg", "pos"], dtype=object)[y]
+    y[60:] = -1
+    model = make_baselines(random_state=0, semi_supervised=True)["self_training_tfidf_lr"]
+    model.fit(texts, y)
+    assert model.classes_.tolist() == ([0, 1] if labels == "int" else ["neg", "pos"])
+    assert "zyzzyva" in model[0].vocabulary_
+    # Unlabelled texts it was confident about became labelled ones.
+    assert (model[-1].labeled_iter_[60:] > 0).any()
+    test_texts, test_labels = make_reviews(100, seed=1)
+    predicted = model.predict(test_texts)
+    expected = test_labels if labels == "int" else np.array(["neg", "pos"])[test_labels]
+    assert np.mean(predicted == expected) >= 0.9
 
 
 @pytest.mark.parametrize("name", ["tfidf_lr", "count_nb", "nb_lr"])

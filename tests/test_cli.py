@@ -25,6 +25,7 @@ from sklstm.compare import COLUMNS, compare
 TINY_LSTM = ["--param", "embedding_dim=8", "--param", "hidden_size=8", "--param", "batch_size=8"]
 TINY_LSTM += ["--param", "max_iter=6", "--param", "min_df=1"]
 MODELS = ["lstm", "tfidf_lr", "count_nb", "nb_lr"]
+SELF_TRAINING = "self_training_tfidf_lr"
 IMDB_COLUMNS = ["text", "label", "rating", "id"]
 
 
@@ -246,6 +247,10 @@ def test_every_file_format_is_read(suffix, tmp_path, capsys, reviews, recorded_c
     (call,) = recorded_calls
     assert call["X_train"] == frame.review.tolist()
     assert call["y_train"].tolist() == frame.sentiment.tolist()
+    # No unlabelled texts: no self-training baseline, and the LSTM marks none.
+    assert call["X_unlabeled"] is None and call["n_labeled"] is None
+    assert list(call["models"]) == MODELS
+    assert call["models"]["lstm"].unlabeled_label is None
 
 
 def test_stack_option(tmp_path, capsys, reviews, recorded_calls):
@@ -305,6 +310,78 @@ def test_built_in_cross_validation(
     assert call["cv"] == folds and call["X_test"] is None
 
 
+def test_labels_and_an_unlabelled_file(tmp_path, capsys, reviews, compare_calls):
+    train = write_table(reviews(60, seed=0), tmp_path / "train.csv")
+    test = write_table(reviews(30, seed=1), tmp_path / "test.csv")
+    # Only the texts: an unlabelled file needs no label column.
+    more = write_table(reviews(20, seed=2)[["review"]], tmp_path / "more.jsonl")
+    output = tmp_path / "out"
+    status, out, err = run(
+        ["compare", "--dataset", train, "--test", test, *COLUMNS_OK, "--labels", 30,
+         "--unlabeled", more, *TINY_LSTM, "--output", output],
+        capsys,
+    )  # fmt: skip
+    assert status == 0, err
+    results = pd.read_csv(output / "results.csv")
+    assert results["model"].tolist() == [*MODELS, SELF_TRAINING]
+    assert (results["accuracy"] >= 0.8).all()
+    (call,) = compare_calls
+    assert call["n_labeled"] == 30
+    assert call["X_unlabeled"] == pd.read_json(more, lines=True).review.tolist()
+    assert len(call["X_train"]) == 60 and len(call["X_test"]) == 30
+    assert call["models"]["lstm"].unlabeled_label == -1
+    # Progress messages say which models learn from the unlabelled texts.
+    assert "30 labelled, 50 unlabelled; lstm and self_training_tfidf_lr learn from both" in err
+
+
+@pytest.mark.parametrize("dataset", ["imdb", "mr"])
+def test_the_unlabelled_imdb_reviews(
+    dataset, tmp_path, capsys, monkeypatch, no_network, reviews, recorded_calls
+):
+    home = tmp_path / "data"
+    write_imdb_cache(home, reviews(20, seed=0), reviews(12, seed=1))
+    mr = reviews(30, seed=2)
+    write_cache(
+        home / "mr" / "all.csv.gz", ["text", "label"], zip(mr.review, mr.id % 2, strict=True)
+    )
+    unsup = reviews(8, seed=3)
+    unsup_rows = zip(unsup.review, unsup.id, strict=True)
+    write_cache(home / "imdb" / "unsup.csv.gz", ["text", "id"], unsup_rows)
+    monkeypatch.setenv("SKLSTM_DATA", str(home))
+    status, _, err = run(
+        ["compare", "--dataset", dataset, "--labels", 6, "--unlabeled", "imdb", "--quiet"], capsys
+    )
+    assert status == 0, err
+    (call,) = recorded_calls
+    assert call["X_unlabeled"] == unsup.review.tolist()
+    assert call["n_labeled"] == 6
+    assert list(call["models"]) == [*MODELS, SELF_TRAINING]
+
+
+def test_an_unlabelled_file_beside_a_built_in_dataset_and_bool_labels(
+    tmp_path, capsys, monkeypatch, no_network, reviews, recorded_calls
+):
+    home = tmp_path / "data"
+    mr = reviews(30, seed=2)
+    write_cache(
+        home / "mr" / "all.csv.gz", ["text", "label"], zip(mr.review, mr.id % 2, strict=True)
+    )
+    monkeypatch.setenv("SKLSTM_DATA", str(home))
+    more = write_table(reviews(5, seed=3), tmp_path / "more.csv")
+    # --text-column names the unlabelled file's column.
+    argv = ["compare", "--dataset", "mr", "--unlabeled", more, "--text-column", "review"]
+    assert run([*argv, "--quiet"], capsys)[0] == 0
+    assert recorded_calls[-1]["X_unlabeled"] == pd.read_csv(more).review.tolist()
+    # Bool labels become 0 and 1, which SelfTrainingClassifier can hold its -1 beside.
+    data = write_table(reviews(20, seed=0).assign(good=lambda f: f.sentiment == "pos"),
+                       tmp_path / "bools.jsonl")  # fmt: skip
+    argv = ["compare", "--dataset", data, "--text-column", "review", "--label-column", "good",
+            "--unlabeled", more, "--quiet"]  # fmt: skip
+    assert run(argv, capsys)[0] == 0
+    y = recorded_calls[-1]["y_train"]
+    assert y.dtype.kind == "i" and y.tolist() == (pd.read_json(data, lines=True).good * 1).tolist()
+
+
 def test_param_values_are_read_as_python_literals(tmp_path, capsys, reviews, recorded_calls):
     data = write_table(reviews(20, seed=0), tmp_path / "reviews.csv")
     params = ["pooling=mean+max", "max_iter=3", "early_stopping=True", "learning_rate_init=1e-2"]
@@ -343,7 +420,8 @@ def test_python_m_sklstm(tmp_path, reviews):
 def test_help_and_version(capsys):
     status, out, _ = run(["compare", "--help"], capsys)
     assert status == 0
-    for option in ["--dataset", "--test", "--cv", "--param", "--stack", "--limit", "--quiet"]:
+    options = ["--dataset", "--test", "--cv", "--param", "--stack", "--limit", "--quiet"]
+    for option in [*options, "--labels", "--unlabeled"]:
         assert option in out
     status, out, _ = run(["--version"], capsys)
     assert (status, out) == (0, f"sklstm {sklstm.__version__}\n")
@@ -359,11 +437,14 @@ def files(tmp_path, reviews):
     one_class = good.assign(sentiment="pos")
     rare = good.assign(sentiment=good.sentiment.where(good.index != 0, "neutral"))
     missing = good.assign(review=good.review.where(good.index != 3))
+    minus_one = good.assign(sentiment=np.where(good.sentiment == "pos", 1, -1))
     paths = {
         "good": write_table(good, tmp_path / "good.csv"),
         "one_class": write_table(one_class, tmp_path / "one_class.csv"),
         "rare": write_table(rare, tmp_path / "rare.csv"),
         "missing": write_table(missing, tmp_path / "missing.csv"),
+        "minus_one": write_table(minus_one, tmp_path / "minus_one.csv"),
+        "bodies": write_table(good[["id"]].assign(body=good.review), tmp_path / "bodies.csv"),
         "garbage": tmp_path / "garbage.parquet",
         "latin1": tmp_path / "latin1.csv",
         "xlsx": tmp_path / "good.xlsx",
@@ -439,6 +520,43 @@ USAGE_ERRORS = {
         ["--dataset", "{good}", *COLUMNS_OK, "--explain", "3"],
         ["--explain needs a held-out test set"],
     ),
+    "labels above the training set": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--test", "{good}", "--labels", "19"],
+        ["--labels 19: the training set has 20 texts of 2 classes; keep at most 18 labelled"],
+    ),
+    "labels above a training fold": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--labels", "15"],
+        ["--labels 15: the smallest training fold of the 5-fold cross-validation has 16 texts"],
+    ),
+    "labels below the classes": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--labels", "1"],
+        ["--labels 1: fewer than the 2 classes"],
+    ),
+    "no labels": (["--dataset", "{good}", "--labels", "0"], ["--labels", "at least 1, got 0"]),
+    "unlabelled file without the text column": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--unlabeled", "{bodies}"],
+        ["bodies.csv has no column 'review'", "its columns are: id, body"],
+    ),
+    "missing unlabelled file": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--unlabeled", "{tmp}/nope.csv"],
+        ["file not found", "nope.csv"],
+    ),
+    "unknown unlabelled texts": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--unlabeled", "yelp"],
+        ["--unlabeled 'yelp': expected imdb or a .csv"],
+    ),
+    "stack with unlabelled texts": (
+        ["--dataset", "{good}", *COLUMNS_OK, "--labels", "5", "--stack"],
+        ["--stack cannot be combined with --labels or --unlabeled"],
+    ),
+    "the label -1 with unlabelled texts": (
+        ["--dataset", "{minus_one}", *COLUMNS_OK, "--unlabeled", "{good}"],
+        ["--unlabeled: -1 is a label of", "minus_one.csv", "recode the labels"],
+    ),
+    "text column with the imdb reviews": (
+        ["--dataset", "imdb", "--unlabeled", "imdb", "--text-column", "review"],
+        ["--text-column applies to data files, not to --dataset imdb"],
+    ),
     "explain nothing": (
         ["--dataset", "{good}", *COLUMNS_OK, "--explain", "0"],
         ["--explain", "must be at least 1, got 0"],
@@ -502,7 +620,7 @@ class KilledWhileFitting(ClassifierMixin, BaseEstimator):
 
 
 def test_a_model_whose_worker_is_killed_exits_1(files, capsys, monkeypatch, compare_calls):
-    monkeypatch.setattr(cli, "make_models", lambda params, verbose: {"big": KilledWhileFitting()})
+    monkeypatch.setattr(cli, "make_models", lambda params, **_: {"big": KilledWhileFitting()})
     status, out, err = run(["compare", "--dataset", files["good"], *COLUMNS_OK, "--quiet"], capsys)
     assert status == 1
     assert err.startswith("sklstm compare: error: ") and "terminated abruptly" in err

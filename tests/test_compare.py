@@ -1,5 +1,6 @@
 """Tests for sklstm.compare: models in their own workers, the table, the CSV and the plot."""
 
+import json
 import time
 
 import joblib
@@ -324,3 +325,134 @@ def test_make_models_seeds_every_model_unless_told_otherwise():
         if name.endswith("random_state")
     )
     assert make_models({"random_state": 7})["lstm"].random_state == 7
+
+
+# ------------------------------------------------------------------ unlabelled texts
+
+
+class Recorder(ClassifierMixin, BaseEstimator):
+    """Predicts its first class; appends the texts and labels it gets to the JSON lines ``log``.
+
+    It runs in a worker process: the log file is how the test sees what it was given. With an
+    ``unlabeled_label`` it takes unlabelled texts, as the LSTM does.
+    """
+
+    def __init__(self, log=None, unlabeled_label=None):
+        self.log = log
+        self.unlabeled_label = unlabeled_label
+
+    def fit(self, X, y):
+        labels = np.asarray(y, dtype=object).tolist()
+        self.classes_ = np.array(
+            sorted({label for label in labels if label != self.unlabeled_label})
+        )
+        self._write({"fit": list(X), "labels": labels})
+        return self
+
+    def predict(self, X):
+        self._write({"predict": list(X)})
+        return np.full(len(X), self.classes_[0])
+
+    def _write(self, record):
+        with open(self.log, "a", encoding="utf-8") as log:
+            log.write(json.dumps(record) + "\n")
+
+
+def read_log(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_only_the_models_that_take_unlabelled_texts_get_them(tmp_path):
+    log = tmp_path / "log.jsonl"
+    X_train, y_train = [f"train {i}" for i in range(20)], [0] * 10 + [1] * 10
+    X_test, y_test = [f"test {i}" for i in range(6)], [0, 1] * 3
+    extra = [f"extra {i}" for i in range(5)]
+    models = {"plain": Recorder(log), "marked": Recorder(log, unlabeled_label=-1)}
+    table = compare(models, X_train, y_train, X_test, y_test, X_unlabeled=extra, n_labeled=8)
+    assert table["model"].tolist() == ["plain", "marked"]
+    plain_fit, plain_predict, marked_fit, marked_predict = read_log(log)
+    # The plain model: 8 labelled training texts, a stratified sample, and nothing else.
+    assert len(plain_fit["fit"]) == 8 and set(plain_fit["fit"]) < set(X_train)
+    assert sorted(plain_fit["labels"]) == [0] * 4 + [1] * 4
+    assert plain_fit["labels"] == [y_train[X_train.index(text)] for text in plain_fit["fit"]]
+    # The other: the same labelled texts, then the 12 others of the training set and the 5
+    # added ones, marked with its label for unlabelled texts.
+    assert marked_fit["fit"][:8] == plain_fit["fit"]
+    assert marked_fit["labels"][:8] == plain_fit["labels"]
+    assert sorted(marked_fit["fit"][8:]) == sorted(
+        set(X_train) - set(plain_fit["fit"]) | set(extra)
+    )
+    assert marked_fit["labels"][8:] == [-1] * 17
+    # Both are scored on the test texts alone.
+    assert plain_predict["predict"] == marked_predict["predict"] == X_test
+
+
+def test_cross_validation_keeps_unlabelled_texts_out_of_the_test_folds(tmp_path):
+    log = tmp_path / "log.jsonl"
+    X = [f"text {i}" for i in range(30)]
+    # String labels: the marker -1 stays an int beside them.
+    y = np.array(["neg"] * 15 + ["pos"] * 15)
+    extra = [f"extra {i}" for i in range(4)]
+    models = {"plain": Recorder(log), "marked": Recorder(log, unlabeled_label=-1)}
+    compare(models, X, y, cv=3, X_unlabeled=extra, n_labeled=6)
+    records = read_log(log)
+    fits = [record for record in records if "fit" in record]
+    predicted = [text for record in records if "predict" in record for text in record["predict"]]
+    plain, marked = fits[:3], fits[3:]
+    for plain_fit, marked_fit in zip(plain, marked, strict=True):
+        # Each training fold of 20 texts keeps 6 labelled, 3 of each class.
+        assert sorted(plain_fit["labels"]) == ["neg"] * 3 + ["pos"] * 3
+        assert marked_fit["fit"][:6] == plain_fit["fit"]
+        assert marked_fit["labels"] == plain_fit["labels"] + [-1] * (14 + 4)
+        assert set(extra) < set(marked_fit["fit"])
+    # Every labelled text is scored once per model, and no added text ever.
+    assert sorted(predicted) == sorted(X * 2)
+
+
+def test_the_lstm_and_the_self_training_baseline_learn_with_unlabelled_texts(corpus):
+    X_train, y_train, X_test, y_test = corpus
+    models = make_models(TINY_LSTM, semi_supervised=True)
+    del models["count_nb"], models["nb_lr"]
+    table = compare(
+        models,
+        X_train[:40],
+        y_train[:40],
+        X_test,
+        y_test,
+        X_unlabeled=X_train[40:],
+        n_labeled=20,
+        initializer=single_threaded_worker,
+    )
+    assert table["model"].tolist() == ["lstm", "tfidf_lr", "self_training_tfidf_lr"]
+    assert (table["accuracy"] >= 0.8).all()
+
+
+def test_make_models_for_unlabelled_texts():
+    models = make_models(semi_supervised=True)
+    assert list(models) == ["lstm", *BASELINES, "self_training_tfidf_lr"]
+    assert models["lstm"].unlabeled_label == -1
+    assert (
+        make_models({"unlabeled_label": "?"}, semi_supervised=True)["lstm"].unlabeled_label == "?"
+    )
+    assert make_models()["lstm"].unlabeled_label is None
+
+
+@pytest.mark.parametrize(
+    ("models", "arguments", "message"),
+    [
+        (
+            {"a": Probe(), "b": Probe()},
+            {"X_unlabeled": ["more"], "stack": "a"},
+            "stack cannot be combined with unlabelled texts",
+        ),
+        ({"a": Recorder(unlabeled_label=1)}, {"X_unlabeled": ["more"]}, "'a'.*label 1.*a class"),
+        ({"a": Probe()}, {"n_labeled": 9}, "Cannot keep 9 labelled texts of a training set of 8"),
+        ({"a": Probe()}, {"n_labeled": 1}, "should be greater or equal to the number of classes"),
+        ({"a": Probe()}, {"n_labeled": 0.5}, "n_labeled must be an int, got 0.5"),
+    ],
+)
+def test_bad_unlabelled_arguments_fail_before_running(models, arguments, message, tmp_path):
+    X, y = [f"text {i}" for i in range(10)], [0, 1] * 5
+    with pytest.raises(ValueError, match=message):
+        compare(models, X, y, output_dir=tmp_path / "out", **arguments)
+    assert not (tmp_path / "out").exists()

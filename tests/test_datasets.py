@@ -16,7 +16,7 @@ import pytest
 from sklstm import datasets
 from sklstm.datasets import get_data_home, load_imdb, load_mr
 
-# Keyed by archive member; the unsup review and the metadata files must be ignored.
+# Keyed by archive member; the metadata files must be ignored.
 IMDB_FILES = {
     "aclImdb/README": b"Large Movie Review Dataset v1.0\n",
     "aclImdb/imdb.vocab": b"the\nand\n",
@@ -26,7 +26,9 @@ IMDB_FILES = {
     "aclImdb/train/neg/2_1.txt": b"Worst film ever. ",
     "aclImdb/train/pos/1_9.txt": "Schöne Bilder, très bien — 映画 ✓".encode(),
     "aclImdb/train/pos/0_7.txt": b"Good.",
+    "aclImdb/train/unsup/10_0.txt": b"Unlabelled, with a comma.<br />",
     "aclImdb/train/unsup/0_0.txt": b"An unlabelled review.",
+    "aclImdb/train/unsup/2_0.txt": "Non étiquetée.".encode(),
     "aclImdb/test/pos/12_8.txt": b"Fine, fine.",
     "aclImdb/test/pos/3_10.txt": b"A masterpiece!<br />",
     "aclImdb/test/neg/0_4.txt": b"Meh.",
@@ -39,6 +41,14 @@ IMDB_TRAIN = [
     ("Schöne Bilder, très bien — 映画 ✓", 1, 9, 1),
 ]
 IMDB_TEST = [("Meh.", 0, 4, 0), ("A masterpiece!<br />", 1, 10, 3), ("Fine, fine.", 1, 8, 12)]
+# (text, id) by ascending id, as in the published unsup.csv.gz.
+IMDB_UNSUP = [
+    ("An unlabelled review.", 0),
+    ("Non étiquetée.", 2),
+    ("Unlabelled, with a comma.<br />", 10),
+]
+# As load_imdb returns them: label -1 and rating 0.
+IMDB_UNSUP_ROWS = [(text, -1, 0, review_id) for text, review_id in IMDB_UNSUP]
 
 # cp1252 bytes 0x85, 0x91, 0x92, 0x96, 0x97 and 0xE9; a "\r" that only "\n" must not split.
 MR_POS = b'the rock is destined \x85 to be great . \ncaf\xe9 , "quoted" \x91fine\x92 \nplain\n'
@@ -125,16 +135,25 @@ def test_imdb_download_writes_cache_in_published_format(home):
 
     folder = home / "imdb"
     # The archive is deleted after extraction and no temporary file remains.
-    assert sorted(p.name for p in folder.iterdir()) == ["test.csv.gz", "train.csv.gz"]
-    for name, rows in [("train", IMDB_TRAIN), ("test", IMDB_TEST)]:
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "test.csv.gz",
+        "train.csv.gz",
+        "unsup.csv.gz",
+    ]
+    for name, header, rows in [
+        ("train", datasets.IMDB_COLUMNS, IMDB_TRAIN),
+        ("test", datasets.IMDB_COLUMNS, IMDB_TEST),
+        # As published: the unlabelled reviews have no label or rating column.
+        ("unsup", ("text", "id"), IMDB_UNSUP),
+    ]:
         raw = (folder / f"{name}.csv.gz").read_bytes()
-        assert gzip.decompress(raw).decode("utf-8") == csv_text(datasets.IMDB_COLUMNS, rows)
+        assert gzip.decompress(raw).decode("utf-8") == csv_text(header, rows)
         # The gzip header of the published files: file name set, mtime 0, no temp name.
         assert raw[3] == 0x08 and raw[4:8] == bytes(4)
         assert raw[10:].startswith(f"{name}.csv\0".encode())
         frame = pd.read_csv(folder / f"{name}.csv.gz", keep_default_na=False)
-        assert list(frame.columns) == ["text", "label", "rating", "id"]
-        assert all(frame[col].dtype == np.int64 for col in ["label", "rating", "id"])
+        assert list(frame.columns) == list(header)
+        assert all(frame[col].dtype == np.int64 for col in header[1:])
         assert list(frame.itertuples(index=False, name=None)) == rows
 
     assert bunch.data == [row[0] for row in IMDB_TRAIN]
@@ -198,12 +217,13 @@ def test_interrupted_download_leaves_nothing(home, monkeypatch, error):
     assert list((home / "imdb").iterdir()) == []
 
 
-def test_archive_without_a_split_writes_no_cache(tmp_path, home, monkeypatch):
-    train_only = {name: data for name, data in IMDB_FILES.items() if "/test/" not in name}
-    archive = make_tar_gz(tmp_path / "aclImdb_v1.tar.gz", train_only)
+@pytest.mark.parametrize(("left_out", "named"), [("/test/", "aclImdb/test"), ("/unsup/", "unsup")])
+def test_archive_without_a_split_writes_no_cache(tmp_path, home, monkeypatch, left_out, named):
+    files = {name: data for name, data in IMDB_FILES.items() if left_out not in name}
+    archive = make_tar_gz(tmp_path / "aclImdb_v1.tar.gz", files)
     monkeypatch.setattr(datasets, "IMDB_ARCHIVE", remote_for(archive))
 
-    with pytest.raises(OSError, match="aclImdb/test"):
+    with pytest.raises(OSError, match=named):
         load_imdb(home)
     assert list((home / "imdb").iterdir()) == []
 
@@ -241,6 +261,30 @@ def test_only_the_requested_imdb_split_is_needed(home, monkeypatch):
         load_imdb(home, subset="all", download_if_missing=False)
 
 
+def test_a_cache_without_the_unlabelled_reviews(imdb_archive, home, monkeypatch):
+    # As written before the unlabelled reviews were kept, and told apart from the archive's.
+    old_train = [("Old cache, train.", 0, 1, 0), ("Also old.", 1, 8, 1)]
+    write_cache(home / "imdb" / "train.csv.gz", datasets.IMDB_COLUMNS, old_train)
+    write_cache(home / "imdb" / "test.csv.gz", datasets.IMDB_COLUMNS, IMDB_TEST)
+    before = {path.name: path.read_bytes() for path in (home / "imdb").iterdir()}
+    with monkeypatch.context() as offline:
+        forbid_network(offline)
+        assert load_imdb(home, subset="train").data == [row[0] for row in old_train]
+        assert load_imdb(home, subset="all", download_if_missing=False).id.tolist() == [
+            0, 1, 0, 3, 12
+        ]  # fmt: skip
+        with pytest.raises(OSError, match="unsup.csv.gz") as excinfo:
+            load_imdb(home, subset="unsup", download_if_missing=False)
+        assert "download_if_missing=True" in str(excinfo.value)
+
+    # A download fills in the missing file alone.
+    X, y = load_imdb(home, subset="unsup", return_X_y=True)
+    assert X == [text for text, _ in IMDB_UNSUP] and y.tolist() == [-1, -1, -1]
+    after = {path.name: path.read_bytes() for path in (home / "imdb").iterdir()}
+    assert sorted(after) == ["test.csv.gz", "train.csv.gz", "unsup.csv.gz"]
+    assert {name: after[name] for name in before} == before
+
+
 @pytest.mark.parametrize(
     ("loader", "missing"), [(load_imdb, "train.csv.gz"), (load_mr, "all.csv.gz")]
 )
@@ -274,7 +318,12 @@ def test_sklstm_data_env_var_is_used_by_the_loaders(home, monkeypatch):
 
 @pytest.mark.parametrize(
     ("subset", "rows"),
-    [("train", IMDB_TRAIN), ("test", IMDB_TEST), ("all", IMDB_TRAIN + IMDB_TEST)],
+    [
+        ("train", IMDB_TRAIN),
+        ("test", IMDB_TEST),
+        ("all", IMDB_TRAIN + IMDB_TEST),
+        ("unsup", IMDB_UNSUP_ROWS),
+    ],
 )
 @pytest.mark.usefixtures("imdb_archive")
 def test_imdb_return_shapes(home, subset, rows):
@@ -288,6 +337,7 @@ def test_imdb_return_shapes(home, subset, rows):
     assert isinstance(bunch.data, pd.Series) and bunch.data.name == "text"
     assert isinstance(bunch.target, pd.Series) and bunch.target.name == "label"
     assert bunch.rating.tolist() == [row[2] for row in rows]
+    assert all(bunch.frame[column].dtype == np.int64 for column in ["label", "rating", "id"])
 
     X, y = load_imdb(home, subset=subset, return_X_y=True, as_frame=True)
     assert isinstance(X, pd.Series) and isinstance(y, pd.Series) and len(X) == len(rows)
@@ -307,7 +357,7 @@ def test_mr_return_shapes(home):
 
 def test_imdb_rejects_unknown_subset(home):
     with pytest.raises(ValueError, match="subset"):
-        load_imdb(home, subset="unsup")
+        load_imdb(home, subset="validation")
 
 
 # --- The real data in the project's shared/ folder, when present -------------------
@@ -338,6 +388,13 @@ def test_real_imdb(shared_data, monkeypatch):
         assert np.array_equal(order, np.arange(25_000))
         assert set(bunch.rating[bunch.target == 0]) == {1, 2, 3, 4}
         assert set(bunch.rating[bunch.target == 1]) == {7, 8, 9, 10}
+    if not (shared_data / "imdb" / "unsup.csv.gz").is_file():
+        return
+    # From shared/data/imdb/README.md: the 50,000 unlabelled reviews, ids 0 to 49,999 in order.
+    unsup = load_imdb(shared_data, subset="unsup", download_if_missing=False)
+    assert len(unsup.data) == 50_000
+    assert unsup.id.tolist() == list(range(50_000))
+    assert set(unsup.target) == {-1} and set(unsup.rating) == {0}
 
 
 def test_real_mr_rebuilds_from_source_bytes(shared_data, tmp_path, monkeypatch):
