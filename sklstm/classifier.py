@@ -108,7 +108,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         texts) a text contains, trained with the LSTM by the same optimizer. Each feature
         is scaled by its naive-Bayes log-count ratio in the training texts, as in the NBSVM
         of Wang & Manning (2012), and the weights start equal, so that the path starts as
-        naive Bayes (scaled to the texts' length). None turns it off.
+        naive Bayes (scaled to the texts' length). It reads whole texts: the tokens beyond
+        ``max_len`` count here, though the LSTM does not read them. None turns it off.
     embedding_dim : int, default=128
         Size of the word embeddings.
     pretrained_embeddings : {"auto", "ppmi", "word2vec"}, dict, gensim KeyedVectors, str, \
@@ -118,7 +119,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         (the SVD of the words' positive PMI co-occurrence matrix, robust on small corpora),
         ``"word2vec"`` (CBOW word2vec with gensim, one thread, seeded by ``random_state``;
         better on large corpora) and ``"auto"``, which takes ``"ppmi"`` below 1.5 million
-        training tokens (after ``max_len`` truncation) and ``"word2vec"`` from there on.
+        training tokens (those it learns from: after ``max_len`` truncation unless the linear
+        path keeps whole texts) and ``"word2vec"`` from there on.
         Otherwise a dict of word to vector, gensim ``KeyedVectors``, or the path of a GloVe
         or word2vec text file (optionally gzipped; only the vocabulary's lines are kept).
         Vectors need ``embedding_dim`` numbers; words without one start random.
@@ -412,7 +414,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 data, valid = self._split_validation(data, y, split_seed)
             if not continuing:
                 self._fit_linear_scale(data)
-            epochs = self._epochs(len(data.sequences.ids))
+            epochs = self._epochs(int(self.module_.steps_read(data.sequences.lengths).sum()))
             self.resolved_params_["max_iter"] = epochs
             rule = StoppingRule(epochs, self.n_iter_no_change, self.tol)
             self._train(data, valid, rule, rng, device)
@@ -595,6 +597,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             "freeze_embedding": self.freeze_embeddings,
             "n_linear_ids": self.vectorizer_.n_linear_ids_,
             "linear_orders": 0 if self.linear_ngram_range is None else self.linear_ngram_range[1],
+            "max_steps": self.max_len,
         }
         self.module_ = LSTMTextNetwork(**self._network_kwargs).to(device)
         self.embedding_coverage_ = None
@@ -790,7 +793,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         explanation : pandas.DataFrame
-            One row per token the model saw (after truncation; words outside the
+            One row per token the model saw (by any path; words outside the
             vocabulary appear as themselves): ``text_id`` (position in ``X``),
             ``position``, ``token``, ``score`` and ``target`` (the class explained).
             Render it with :func:`sklstm.show_explanation`.

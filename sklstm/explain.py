@@ -18,18 +18,21 @@ def explain_texts(network, vectorizer, texts, class_indices, targets):
     """
     device = next(network.parameters()).device
     sequences = vectorizer.transform(texts)
+    tokens = vectorizer._tokenize(texts)
     frames = []
-    for text_id, tokens in enumerate(vectorizer.analyze(texts)):
-        if not tokens:
+    # A step's origin is its token's position in the text: truncation keeps the first
+    # max_len steps in text order, and the steps left out for the linear path alone follow.
+    for text_id, origins in enumerate(vectorizer._origins(tokens)):
+        if not len(origins):
             continue
         ids = torch.from_numpy(sequences[text_id][None]).to(device)
         scores = occlusion_scores(network, ids, int(class_indices[text_id]))
         frame = {
             "text_id": text_id,
-            "position": np.arange(len(tokens)),
-            "token": tokens,
+            "position": origins,
+            "token": [tokens[text_id][i] for i in origins],
             "score": scores.cpu().numpy().astype(np.float64),
-            "target": [targets[text_id]] * len(tokens),
+            "target": [targets[text_id]] * len(origins),
         }
         frames.append(pd.DataFrame(frame))
     if not frames:
@@ -43,8 +46,9 @@ def occlusion_scores(network, ids, target, batch_size=64):
     The score of step ``t`` is the log-odds of the text minus the log-odds of the same text
     with step ``t``'s input vector (its word and the n-grams ending there) set to zero, the
     vector of padding, and without the linear path's features counted at step ``t`` (the
-    n-grams ending there that occur there first). Positive scores speak for ``target``,
-    negative ones against it.
+    n-grams ending there that occur there first). Steps beyond the network's ``max_steps``
+    reach the linear path alone, so only their features are removed. Positive scores speak
+    for ``target``, negative ones against it.
 
     Parameters
     ----------
@@ -62,21 +66,22 @@ def occlusion_scores(network, ids, target, batch_size=64):
     """
     network.eval()
     with torch.inference_mode():
-        inputs = network.embed(ids)  # (1, T, E)
+        inputs = network.embed(ids)  # (1, R, E): the R steps the LSTM reads
         linear = network.linear_terms(ids)  # (1, T, K) or None
-        length = inputs.size(1)
-        whole = network.classify(inputs, torch.tensor([length], device=ids.device), linear)
+        read = inputs.size(1)
+        whole = network.classify(inputs, torch.tensor([read], device=ids.device), linear)
         full = _log_odds(whole, target)  # (1,)
         occluded = []
-        for start in range(0, length, batch_size):
-            steps = torch.arange(start, min(start + batch_size, length), device=ids.device)
-            copies = inputs.repeat(len(steps), 1, 1)  # (S, T, E)
-            copies[torch.arange(len(steps)), steps] = 0.0
+        for start in range(0, ids.size(1), batch_size):
+            steps = torch.arange(start, min(start + batch_size, ids.size(1)), device=ids.device)
+            copies = inputs.repeat(len(steps), 1, 1)  # (S, R, E)
+            in_lstm = steps < read
+            copies[torch.arange(len(steps), device=ids.device)[in_lstm], steps[in_lstm]] = 0.0
             linear_copies = None
             if linear is not None:
                 linear_copies = linear.repeat(len(steps), 1, 1)  # (S, T, K)
                 linear_copies[torch.arange(len(steps)), steps] = 0.0
-            lengths = torch.full((len(steps),), length, device=ids.device)
+            lengths = torch.full((len(steps),), read, device=ids.device)
             logits = network.classify(copies, lengths, linear_copies)
             occluded.append(_log_odds(logits, target))
     return full - torch.cat(occluded)

@@ -45,6 +45,11 @@ class LSTMTextNetwork(nn.Module):
         estimator); ``linear_weight`` starts at zero.
     linear_orders : int, default=0
         Number of linear feature id columns.
+    max_steps : int or None, default=None
+        Steps of a text the LSTM reads; the linear path counts the features of every step.
+        A text's steps beyond it are the tokens that truncation to ``max_len`` left out
+        (see :class:`~sklstm.VocabularyTransformer`), kept for the linear path alone.
+        None reads every step.
     """
 
     def __init__(
@@ -61,9 +66,11 @@ class LSTMTextNetwork(nn.Module):
         freeze_embedding=False,
         n_linear_ids=0,
         linear_orders=0,
+        max_steps=None,
     ):
         super().__init__()
         self.pooling = tuple(pooling)
+        self.max_steps = max_steps
         self.linear_orders = linear_orders if n_linear_ids else 0
         self.embedding = nn.Embedding(n_ids, embedding_dim, padding_idx=0)
         self.embedding.weight.requires_grad_(not freeze_embedding)
@@ -96,8 +103,14 @@ class LSTMTextNetwork(nn.Module):
         # the linear features; lengths: (B,), 1..T
         return self.classify(self.embed(ids), lengths, self.linear_terms(ids))  # (B, n_outputs)
 
+    def steps_read(self, lengths):
+        """How many steps of texts of ``lengths`` (tensor or ndarray) the LSTM reads."""
+        return lengths if self.max_steps is None else lengths.clip(max=self.max_steps)
+
     def embed(self, ids):
-        """Input vectors of each step: (B, T) or (B, T, C) ids -> (B, T, E)."""
+        """Input vectors of the steps the LSTM reads: (B, T) or (B, T, C) ids -> (B, S, E),
+        S = min(T, max_steps)."""
+        ids = ids[:, : self.max_steps]
         if ids.dim() == 2:
             return self.embedding(ids)
         inputs = self.embedding(ids[:, :, 0])
@@ -118,8 +131,9 @@ class LSTMTextNetwork(nn.Module):
         return nn.functional.embedding(features, weight).sum(2)  # padding's row is 0
 
     def classify(self, inputs, lengths, linear=None):
-        """Logits from input vectors (B, T, E), lengths (B,) and the linear path's terms
-        (B, T, n_outputs) or None -> (B, n_outputs)."""
+        """Logits from input vectors (B, S, E), lengths (B,) and the linear path's terms
+        (B, T, n_outputs) or None -> (B, n_outputs); the LSTM reads min(length, S) steps."""
+        lengths = lengths.clamp(max=inputs.size(1))
         positions = torch.arange(inputs.size(1), device=inputs.device)
         mask = positions < lengths[:, None]  # (B, T)
         # For each step, where that step's token sits when the text is read backwards.

@@ -108,63 +108,68 @@ def _raise_bad_entry(name, position, value, index):
 class VocabularyTransformer(TransformerMixin, BaseEstimator):
     """Turn raw texts into sequences of integer token ids.
 
-    Texts are tokenised, the vocabulary is learned from the training texts (by document
-    frequency), and each text becomes a sequence of ids, truncated to ``max_len`` tokens.
-    Id 0 is reserved for padding and id 1 for tokens not in the vocabulary.
+        Texts are tokenised, the vocabulary is learned from the training texts (by document
+        frequency), and each text becomes a sequence of ids, truncated to ``max_len`` tokens
+    (with a linear path, the tokens truncation leaves out follow them, for that path alone).
+        Id 0 is reserved for padding and id 1 for tokens not in the vocabulary.
 
-    Parameters
-    ----------
-    max_features : int or None, default=20000
-        Keep only the ``max_features`` tokens with the highest document frequency
-        (ties broken alphabetically). None keeps every token that passes ``min_df``.
-    min_df : int, default=2
-        Ignore tokens that occur in fewer than ``min_df`` training texts.
-    max_len : int or None, default=400
-        Longest sequence produced, in tokens. None keeps whole texts.
-    truncation : {"head_tail", "head", "tail"}, default="head_tail"
-        Which tokens of a longer text to keep: half from the beginning and half from the
-        end (reviews tend to state their verdict last), only the beginning, or only the end.
-    lowercase : bool, default=True
-        Lowercase texts before tokenising.
-    tokenizer : callable or None, default=None
-        A function from a string to a list of token strings. None uses
-        :func:`sklstm.text.tokenize`.
-    ngram_range : tuple (1, max_n), default=(1, 1)
-        With ``max_n > 1``, every step also carries the ids of the n-grams (n = 2 .. max_n)
-        ending at it, hashed into ``ngram_buckets`` rows, so that "not good" gets an id of its
-        own. Id 0 means no n-gram (the first tokens of a text). n-grams are formed after
-        truncation, from the token strings, so unknown words still make distinct n-grams.
-    ngram_buckets : int, default=262144
-        Number of hashed n-gram ids, 0 (no n-gram) included. Used when ``max_n > 1``.
-    linear_ngram_range : tuple (1, max_n) or None, default=None
-        Also give every step the ids of the n-grams (n = 1 .. max_n) ending there among the
-        features of a linear model: the n-grams found in at least ``min_df`` training texts
-        (exact, not hashed, and not limited by ``max_features``). Each n-gram counts once per
-        text, at its first occurrence; other steps get id 0. These columns follow the word
-        and ``ngram_range`` columns.
+        Parameters
+        ----------
+        max_features : int or None, default=20000
+            Keep only the ``max_features`` tokens with the highest document frequency
+            (ties broken alphabetically). None keeps every token that passes ``min_df``.
+        min_df : int, default=2
+            Ignore tokens that occur in fewer than ``min_df`` training texts.
+        max_len : int or None, default=400
+            Tokens of a text kept for the network's recurrent layers. None keeps whole texts.
+        truncation : {"head_tail", "head", "tail"}, default="head_tail"
+            Which tokens of a longer text to keep: half from the beginning and half from the
+            end (reviews tend to state their verdict last), only the beginning, or only the end.
+        lowercase : bool, default=True
+            Lowercase texts before tokenising.
+        tokenizer : callable or None, default=None
+            A function from a string to a list of token strings. None uses
+            :func:`sklstm.text.tokenize`.
+        ngram_range : tuple (1, max_n), default=(1, 1)
+            With ``max_n > 1``, every step also carries the ids of the n-grams (n = 2 .. max_n)
+            ending at it, hashed into ``ngram_buckets`` rows, so that "not good" gets an id of its
+            own. Id 0 means no n-gram (the first tokens of a text). n-grams are formed from the
+            whole text's token strings, so unknown words still make distinct n-grams and
+            truncation joins no two tokens that were apart.
+        ngram_buckets : int, default=262144
+            Number of hashed n-gram ids, 0 (no n-gram) included. Used when ``max_n > 1``.
+        linear_ngram_range : tuple (1, max_n) or None, default=None
+            Also give every step the ids of the n-grams (n = 1 .. max_n) ending there among the
+            features of a linear model: the n-grams found in at least ``min_df`` training texts
+            (exact, not hashed, and not limited by ``max_features``). Each n-gram counts once per
+            text, at its first occurrence; other steps get id 0. These columns follow the word
+            and ``ngram_range`` columns. A text longer than ``max_len`` then keeps all its
+            tokens: its first ``max_len`` steps are those truncation keeps, the tokens it leaves
+            out follow, so that the linear model counts the whole text while the recurrent
+            layers read ``max_len`` steps (see :class:`~sklstm.network.LSTMTextNetwork`).
 
-    Attributes
-    ----------
-    vocabulary_ : dict of str to int
-        Token to id. Ids start at 2, most frequent token first.
-    document_frequency_ : dict of str to int
-        Number of training texts containing each token kept in the vocabulary.
-    n_linear_ids_ : int
-        Number of linear feature ids, 0 (none) included; 0 without ``linear_ngram_range``.
+        Attributes
+        ----------
+        vocabulary_ : dict of str to int
+            Token to id. Ids start at 2, most frequent token first.
+        document_frequency_ : dict of str to int
+            Number of training texts containing each token kept in the vocabulary.
+        n_linear_ids_ : int
+            Number of linear feature ids, 0 (none) included; 0 without ``linear_ngram_range``.
 
-    Examples
-    --------
-    >>> from sklstm import VocabularyTransformer
-    >>> vt = VocabularyTransformer(min_df=1).fit(["a good film", "a bad film!"])
-    >>> seqs = vt.transform(["a good plot!"])
-    >>> vt.inverse_transform(seqs)
-    [['a', 'good', '<unk>', '!']]
+        Examples
+        --------
+        >>> from sklstm import VocabularyTransformer
+        >>> vt = VocabularyTransformer(min_df=1).fit(["a good film", "a bad film!"])
+        >>> seqs = vt.transform(["a good plot!"])
+        >>> vt.inverse_transform(seqs)
+        [['a', 'good', '<unk>', '!']]
 
-    With bigrams, each step holds its word id and the id of the bigram ending there:
+        With bigrams, each step holds its word id and the id of the bigram ending there:
 
-    >>> bigrams = VocabularyTransformer(min_df=1, ngram_range=(1, 2)).fit(["a good film"])
-    >>> bigrams.transform(["a good film"]).ids.shape
-    (3, 2)
+        >>> bigrams = VocabularyTransformer(min_df=1, ngram_range=(1, 2)).fit(["a good film"])
+        >>> bigrams.transform(["a good film"]).ids.shape
+        (3, 2)
     """
 
     _parameter_constraints = {
@@ -263,17 +268,19 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         Returns
         -------
         sequences : RaggedSequences
-            One id sequence per text, at most ``max_len`` long; with n-grams, each step has
-            ``max_n`` ids: the word's, then those of the n-grams ending there (n = 2 ..).
+            One id sequence per text, at most ``max_len`` long (unless a linear path adds
+            the steps truncation leaves out); with n-grams, each step has ``max_n`` ids:
+            the word's, then those of the n-grams ending there (n = 2 ..).
         """
         check_is_fitted(self)
         return self._to_ids(self._tokenize(check_texts(X)))
 
     def analyze(self, X):
-        """The tokens of each text that :meth:`transform` turns into ids, after truncation.
+        """The tokens of each text, in the order of the steps :meth:`transform` gives them.
 
         Words outside the vocabulary are kept as they are (``transform`` maps them to the
-        unknown id), so the tokens line up with the ids one to one.
+        unknown id), so the tokens line up with the ids one to one: first those kept by
+        truncation, then, with a linear path, those it leaves out.
 
         Examples
         --------
@@ -281,13 +288,20 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         [['a', 'b', 'e']]
         """
         check_is_fitted(self)
-        return [self._truncate(doc) for doc in self._tokenize(check_texts(X))]
+        tokens = self._tokenize(check_texts(X))
+        origins = self._origins(tokens)
+        return [[doc[i] for i in where] for doc, where in zip(tokens, origins, strict=True)]
+
+    def _origins(self, tokens):
+        """Where each step of each tokenised text comes from: a list of position arrays."""
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        positions, steps = self._step_positions(lengths)
+        return np.split(positions, np.cumsum(steps)[:-1]) if len(tokens) else []
 
     def _to_ids(self, tokens, fit_linear=False):
-        truncated = [self._truncate(doc) for doc in tokens]
-        lengths = np.fromiter((len(doc) for doc in truncated), dtype=np.int64, count=len(truncated))
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
         offsets = np.concatenate([[0], np.cumsum(lengths)])
-        flat = list(chain.from_iterable(truncated))
+        flat = list(chain.from_iterable(tokens))
         # Each distinct token is looked up and hashed once: per occurrence there is only the
         # dict lookup that numbers it.
         codes = {}
@@ -297,6 +311,7 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         linear_n = 0 if self.linear_ngram_range is None else self.linear_ngram_range[1]
         max_n = max(self.ngram_range[1], linear_n)
         if max_n > 1 or linear_n:
+            # From the whole text, so that truncation makes no n-gram across the gap.
             keys = _ngram_keys(codes, index, offsets, lengths, max_n)
             for n in range(2, self.ngram_range[1] + 1):
                 hashed, valid = keys[n - 1]
@@ -310,19 +325,36 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
             columns.extend(features.T)
         elif fit_linear:
             self._linear_keys = None
-        return RaggedSequences(
-            np.column_stack(columns) if len(columns) > 1 else columns[0], offsets
-        )
+        ids = np.column_stack(columns) if len(columns) > 1 else columns[0]
+        positions, steps = self._step_positions(lengths)
+        rows = np.repeat(offsets[:-1], steps) + positions
+        return RaggedSequences(ids[rows], np.concatenate([[0], np.cumsum(steps)]))
 
-    def _truncate(self, doc):
-        if self.max_len is None or len(doc) <= self.max_len:
-            return doc
+    def _step_positions(self, lengths):
+        """Each step's position in its text, step by step, and the number of steps per text.
+
+        A text's first ``min(length, max_len)`` steps are the tokens truncation keeps, in
+        text order: what the LSTM reads. With a linear path, the tokens it leaves out follow,
+        in text order, so that the linear path counts the whole text.
+        """
+        position = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        if self.max_len is None or not len(lengths) or lengths.max() <= self.max_len:
+            return position, lengths
+        kept = self._kept(position, np.repeat(lengths, lengths))
+        if self.linear_ngram_range is None:
+            return position[kept], np.minimum(lengths, self.max_len)
+        text_of = np.repeat(np.arange(len(lengths)), lengths)
+        # A stable sort on (text, left out) keeps text order within each part.
+        return position[np.argsort(2 * text_of + ~kept, kind="stable")], lengths
+
+    def _kept(self, position, length):
+        """Which tokens truncation keeps, from their positions and their texts' lengths."""
         if self.truncation == "head":
-            return doc[: self.max_len]
+            return position < self.max_len
         if self.truncation == "tail":
-            return doc[-self.max_len :]
+            return position >= length - self.max_len
         n_tail = self.max_len // 2
-        return doc[: self.max_len - n_tail] + doc[len(doc) - n_tail :]
+        return (position < self.max_len - n_tail) | (position >= length - n_tail)
 
     def inverse_transform(self, X):
         """Map id sequences back to token lists (unknown words become ``"<unk>"``)."""

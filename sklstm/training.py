@@ -241,7 +241,7 @@ def _train_epoch(
             averaged.update_parameters(network)
             total_loss += losses[0] * len(index)
             n_texts += len(index)
-            n_tokens += int(lengths.sum())
+            n_tokens += int(network.steps_read(lengths).sum())
             if step % 20 == 0:
                 elapsed = time.perf_counter() - start
                 progress.set_postfix(

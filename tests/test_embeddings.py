@@ -185,8 +185,9 @@ def test_word2vec_embeddings_are_trained_on_the_fit_texts_reproducibly():
 
 @pytest.mark.parametrize("method", ["ppmi", "word2vec"])
 def test_learned_vectors_with_no_vocabulary_word_left_after_truncation_still_fit(method):
-    # The only vocabulary word, "a", is always cut off by max_len: word2vec or PPMI sees
-    # only unknown words, has nothing to learn, and the fit goes on from random vectors.
+    # The only vocabulary word, "a", is always cut off by max_len (without a linear path,
+    # which would keep it): word2vec or PPMI sees only unknown words, has nothing to learn,
+    # and the fit goes on from random vectors.
     X, y = ["b a", "c a", "d a", "e a"], [0, 1, 0, 1]
     clf = LSTMSentimentClassifier(
         embedding_dim=8,
@@ -196,6 +197,7 @@ def test_learned_vectors_with_no_vocabulary_word_left_after_truncation_still_fit
         max_len=1,
         max_iter=1,
         pretrained_embeddings=method,
+        linear_ngram_range=None,
     ).fit(X, y)
     assert clf.vectorizer_.vocabulary_ == {"a": 2}
     assert clf.embedding_coverage_ == 0.0

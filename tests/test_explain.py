@@ -97,12 +97,38 @@ def test_explaining_the_other_class_flips_the_scores_of_a_binary_model(fitted):
 
 def test_tokens_are_those_the_model_saw_after_truncation(make_corpus):
     X, y = make_corpus(100)
-    clf = _small(max_len=4, max_iter=1, ngram_range=(1, 2), ngram_buckets=500).fit(X, y)
+    params = dict(max_len=4, max_iter=1, ngram_range=(1, 2), ngram_buckets=500)
+    clf = _small(linear_ngram_range=None, **params).fit(X, y)
     explanation = clf.explain(["One two three FOUR five six", "", "unseenword"])
     assert explanation.token.tolist() == ["one", "two", "five", "six", "unseenword"]
     assert explanation.text_id.tolist() == [0, 0, 0, 0, 2]
-    assert explanation.position.tolist() == [0, 1, 2, 3, 0]
+    assert explanation.position.tolist() == [0, 1, 4, 5, 0]
     assert np.isfinite(explanation.score).all()
+
+
+def test_tokens_left_out_by_truncation_are_scored_by_the_linear_path(make_corpus):
+    X, y = make_corpus(100)
+    clf = _small(max_len=4, max_iter=1).fit(X, y)
+    text = " ".join(X[0].split()[:2] + X[1].split()[:2] + X[0].split()[-2:])
+    explanation = clf.explain([text]).sort_values("position")
+    tokens = clf.vectorizer_.analyze([text])[0]  # the 4 the LSTM reads, then the middle
+    assert explanation.token.tolist() == tokens[:2] + tokens[4:] + tokens[2:4]
+    assert explanation.position.tolist() == list(range(len(tokens)))
+    # The middle tokens reach the logits through the linear path alone: blanking one
+    # removes the features first found there, and nothing else.
+    ids = torch.from_numpy(clf.vectorizer_.transform([text])[0][None])
+    with torch.no_grad():
+        inputs = clf.module_.embed(ids)
+        linear = clf.module_.linear_terms(ids)
+    assert inputs.shape[1] == 4 and linear.shape[1] == 6
+    k = int(clf.predict_proba([text])[0].argmax())
+    full = _log_odds_from_inputs(clf, inputs, linear, k)
+    for step, position in ((4, 2), (5, 3)):  # steps after the LSTM's 4 hold the middle
+        without = linear.clone()
+        without[0, step] = 0.0
+        expected = full - _log_odds_from_inputs(clf, inputs, without, k)
+        score = explanation.set_index("position").score[position]
+        assert score == pytest.approx(expected, abs=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -141,3 +141,25 @@ def test_linear_path_adds_the_scaled_weights_of_the_text_features(n_ngram_ids):
         torch.testing.assert_close(net(padded, torch.tensor([4])), expected)
         # The LSTM reads only the word (and hashed n-gram) columns.
         torch.testing.assert_close(net.embed(text), net.embed(without))
+
+
+def test_the_lstm_reads_max_steps_and_the_linear_path_every_step():
+    torch.manual_seed(0)
+    kwargs = dict(n_linear_ids=20, linear_orders=1)
+    net = LSTMTextNetwork(60, 0, 8, 6, 1, True, ("mean", "max"), 0.0, 1, **kwargs).eval()
+    capped = LSTMTextNetwork(60, 0, 8, 6, 1, True, ("mean", "max"), 0.0, 1, max_steps=3, **kwargs)
+    capped.eval()
+    with torch.no_grad():
+        net.linear_weight.normal_()
+        net.linear_scale.uniform_(-2, 2)
+        net.linear_scale[0] = 0.0
+        capped.load_state_dict(net.state_dict())
+    words = torch.randint(2, 60, (1, 5, 1))
+    features = torch.tensor([[[3], [0], [5], [8], [19]]])
+    text = torch.cat([words, features], 2)
+    with torch.no_grad():
+        weight = net.linear_weight * net.linear_scale
+        # The uncapped network on the first 3 steps, plus the features of the other two.
+        expected = net(text[:, :3], torch.tensor([3])) + weight[[8, 19]].sum(0)
+        torch.testing.assert_close(capped(text, torch.tensor([5])), expected)
+        assert capped.embed(text).shape == (1, 3, 8)

@@ -77,6 +77,25 @@ def test_truncation_keeps_the_requested_part(truncation, kept):
     assert " ".join(vt.inverse_transform(vt.transform([text]))[0]) == kept
 
 
+@pytest.mark.parametrize(
+    ("truncation", "steps"),
+    [("head_tail", "0 1 2 8 9 3 4 5 6 7"), ("head", "0 1 2 3 4 5 6 7 8 9"),
+     ("tail", "5 6 7 8 9 0 1 2 3 4")],
+)  # fmt: skip
+def test_with_a_linear_path_the_left_out_tokens_follow_the_kept_ones(truncation, steps):
+    text = " ".join(str(i) for i in range(10))
+    params = dict(min_df=1, max_len=5, truncation=truncation)
+    vt = VocabularyTransformer(linear_ngram_range=(1, 2), **params).fit([text])
+    sequences = vt.transform([text])
+    assert " ".join(vt.inverse_transform(sequences)[0]) == steps
+    assert " ".join(vt.analyze([text])[0]) == steps
+    # Every unigram and bigram of the whole text is counted once, none across the gap.
+    linear = sequences.ids[:, 1:]
+    assert (linear[:, 0] > 0).sum() == 10 and (linear[:, 1] > 0).sum() == 9
+    truncated = VocabularyTransformer(**params).fit([text]).transform([text])
+    np.testing.assert_array_equal(sequences.ids[:5, 0], truncated.ids)
+
+
 def test_fit_transform_equals_fit_then_transform():
     texts = ["a b c", "a b", "c d e f"]
     vt = VocabularyTransformer(min_df=1, max_len=3)
