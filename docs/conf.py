@@ -69,7 +69,7 @@ if not os.environ.get("SKLSTM_DATA") and SHARED_DATA.is_dir():
 # The files of the data home that the examples read (see sklstm.datasets) and that are absent.
 MISSING_DATA = [
     name
-    for name in ("imdb/train.csv.gz", "imdb/test.csv.gz", "mr/all.csv.gz")
+    for name in ("imdb/train.csv.gz", "imdb/test.csv.gz", "imdb/unsup.csv.gz", "mr/all.csv.gz")
     if not (Path(get_data_home()) / name).is_file()
 ]
 if MISSING_DATA:
@@ -97,6 +97,7 @@ sphinx_gallery_conf = {
         [
             "plot_getting_started.py",
             "plot_imdb_vs_bag_of_words.py",
+            "plot_unlabeled_texts.py",
             "plot_explain.py",
             "plot_grid_search.py",
             "plot_stacking.py",
