@@ -1,15 +1,33 @@
-"""Grid search on a Dask cluster through joblib, as users scale out beyond one machine."""
+"""Grid search, successive halving and scoring on a Dask cluster, as users scale out."""
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.model_selection import GridSearchCV
 
 from sklstm import LSTMSentimentClassifier
+from sklstm.dask import predict_proba_partitions
 
 distributed = pytest.importorskip(
     "dask.distributed", reason="dask is an optional extra: pip install -e '.[dask]'"
 )
+dd = pytest.importorskip("dask.dataframe", reason="dask is an optional extra")
+
+# How many times each process unpickled a CountingLoads model.
+LOADS = []
+
+
+class CountingLoads(LSTMSentimentClassifier):
+    """The estimator, counting in ``LOADS`` each time a process unpickles one."""
+
+    def __setstate__(self, state):
+        LOADS.append(1)
+        super().__setstate__(state)
+
+
+def loads_in_this_process():
+    return len(LOADS)
 
 
 @pytest.fixture
@@ -42,3 +60,56 @@ def test_grid_search_runs_its_fits_on_the_dask_workers(client, make_corpus):
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert search.best_estimator_.hidden_size == search.best_params_["hidden_size"]
     assert search.predict(texts[:5]).shape == (5,)
+
+
+def test_scoring_on_the_workers_gives_the_probabilities_of_predict_proba(client, make_corpus):
+    texts, labels = make_corpus(n_texts=120, n_classes=3)
+    model = CountingLoads(embedding_dim=8, hidden_size=8, min_df=1, max_iter=2, random_state=0)
+    model.fit(texts, labels)
+    ids = pd.RangeIndex(1000, 1120)
+    table = pd.DataFrame({"id": ids, "text": texts}, index=ids)
+    # The filter empties the first of the 6 partitions, as filters do on real tables.
+    reviews = dd.from_pandas(table, npartitions=6)
+    reviews = reviews[reviews["id"] >= 1020]
+    partitions = [reviews["text"].get_partition(i).compute() for i in range(6)]
+    assert not len(partitions[0])
+
+    proba = predict_proba_partitions(model, reviews["text"])
+    with distributed.get_task_stream(client) as tasks:
+        scored = reviews.assign(**{f"p{label}": proba[label] for label in model.classes_})
+        scored = scored.compute()
+
+    # The same model and texts, computed the same way (one thread, the same batches): equal
+    # to the last bit. predict_proba on another grouping of the texts batches them otherwise,
+    # which moves float32 logits by rounding (about 1e-7), in this process too.
+    expected = np.concatenate([model.predict_proba(part) for part in partitions if len(part)])
+    np.testing.assert_array_equal(scored[["p0", "p1", "p2"]].to_numpy(), expected)
+    np.testing.assert_allclose(
+        scored[["p0", "p1", "p2"]].to_numpy(), model.predict_proba(texts[20:]), rtol=0, atol=1e-6
+    )
+    assert scored.index.equals(table.index[20:])
+    assert scored["text"].tolist() == texts[20:]
+    assert {task["worker"] for task in tasks.data} <= set(client.scheduler_info()["workers"])
+    # Sent once to each worker, not once per partition.
+    assert client.run(loads_in_this_process) == dict.fromkeys(client.scheduler_info()["workers"], 1)
+
+
+def test_scoring_columns_follow_classes_and_an_empty_frame_has_them(client, make_corpus):
+    texts, labels = make_corpus(n_texts=60)
+    names = np.array(["neg", "pos"])[labels]
+    model = LSTMSentimentClassifier(embedding_dim=8, hidden_size=8, min_df=1, max_iter=1)
+    model.fit(texts, names)
+    series = dd.from_pandas(pd.Series(texts), npartitions=2)
+    proba = predict_proba_partitions(model, series[series.str.len() < 0], client=client)
+    result = proba.compute()
+    assert result.columns.tolist() == ["neg", "pos"] and len(result) == 0
+
+
+def test_scoring_errors_name_what_to_pass(make_corpus):
+    texts, labels = make_corpus(n_texts=40)
+    model = LSTMSentimentClassifier(embedding_dim=4, hidden_size=4, min_df=1, max_iter=1)
+    model.fit(texts, labels)
+    with pytest.raises(TypeError, match=r"texts must be a Dask Series.*got a Series"):
+        predict_proba_partitions(model, pd.Series(texts))
+    with pytest.raises(ValueError, match="found no client"):
+        predict_proba_partitions(model, dd.from_pandas(pd.Series(texts), npartitions=2))
