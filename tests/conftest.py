@@ -1,5 +1,9 @@
 """Shared test fixtures: a small generated sentiment corpus."""
 
+import json
+import os
+from collections import Counter
+
 import numpy as np
 import pytest
 import torch
@@ -59,6 +63,55 @@ def single_threaded_worker():
     """
     sklstm.reuse_freed_memory()
     torch.set_num_threads(1)
+
+
+class EpochRecorder:
+    """A scorer (accuracy) that also records the epochs of every model it scores.
+
+    Each call appends a JSON line to ``path``: the model's ``hidden_size``,
+    ``learning_rate_init``, ``max_iter`` (the epochs it was given), ``n_iter_`` and the rows
+    of its ``history_`` (the epochs it ran), and the process id. A file, because a search's
+    fits may run in other processes (joblib's or Dask's workers); module level in conftest,
+    so that they can unpickle it.
+    """
+
+    def __init__(self, path):
+        self.path = path
+
+    def __call__(self, estimator, X, y):
+        record = {
+            "hidden_size": estimator.hidden_size,
+            "learning_rate_init": estimator.learning_rate_init,
+            "max_iter": estimator.max_iter,
+            "n_iter": estimator.n_iter_,
+            "history_rows": len(estimator.history_),
+            "pid": os.getpid(),
+        }
+        with open(self.path, "a") as file:
+            file.write(json.dumps(record) + "\n")
+        return estimator.score(X, y)
+
+    def records(self):
+        with open(self.path) as file:
+            return [json.loads(line) for line in file]
+
+
+def check_halving_epochs(search, records, n_splits):
+    """Each fit of a fitted halving ``search`` over ``max_iter`` ran the epochs it was given.
+
+    ``records`` are an :class:`EpochRecorder`'s, one per fit (``return_train_score=False``).
+    """
+    assert all(r["n_iter"] == r["history_rows"] == r["max_iter"] for r in records), records
+    given = Counter(r["max_iter"] for r in records)
+    planned = zip(search.n_resources_, search.n_candidates_, strict=True)
+    assert given == {epochs: n * n_splits for epochs, n in planned}
+    results = search.cv_results_
+    assert [p["max_iter"] for p in results["params"]] == list(results["n_resources"])
+    # The search's estimator keeps its own value; only the clones get the resource.
+    assert search.estimator.max_iter == "auto"
+    best = search.best_estimator_
+    assert best.max_iter == best.n_iter_ == best.resolved_params_["max_iter"]
+    assert best.max_iter == search.best_params_["max_iter"]
 
 
 def interrupt_the_second_model(monkeypatch):

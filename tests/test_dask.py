@@ -1,10 +1,14 @@
 """Grid search, successive halving and scoring on a Dask cluster, as users scale out."""
 
+import os
+
 import joblib
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.model_selection import GridSearchCV
+from conftest import EpochRecorder, check_halving_epochs
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV
 
 from sklstm import LSTMSentimentClassifier
 from sklstm.dask import predict_proba_partitions
@@ -60,6 +64,35 @@ def test_grid_search_runs_its_fits_on_the_dask_workers(client, make_corpus):
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert search.best_estimator_.hidden_size == search.best_params_["hidden_size"]
     assert search.predict(texts[:5]).shape == (5,)
+
+
+def test_successive_halving_gives_each_candidate_its_epochs_on_the_workers(
+    client, make_corpus, tmp_path
+):
+    texts, labels = make_corpus(n_texts=60)
+    # max_iter stays "auto"; n_iter_no_change=4 keeps any fit from stopping before its epochs.
+    lstm = LSTMSentimentClassifier(embedding_dim=8, min_df=1, n_iter_no_change=4, random_state=0)
+    grid = {"hidden_size": [4, 8], "learning_rate_init": [1e-2, 3e-2]}
+    recorder = EpochRecorder(tmp_path / "fits.jsonl")
+    search = HalvingGridSearchCV(
+        lstm,
+        grid,
+        resource="max_iter",
+        min_resources=1,
+        max_resources=4,
+        factor=2,
+        cv=2,
+        scoring=recorder,
+        return_train_score=False,
+        n_jobs=-1,
+    )
+    with joblib.parallel_backend("dask"):
+        search.fit(texts, labels)
+    assert search.n_resources_ == [1, 2, 4]
+    records = recorder.records()
+    check_halving_epochs(search, records, n_splits=2)
+    # Every fit ran in a worker process (the scorer runs where its model was fitted).
+    assert {record["pid"] for record in records} <= set(client.run(os.getpid).values())
 
 
 def test_scoring_on_the_workers_gives_the_probabilities_of_predict_proba(client, make_corpus):
