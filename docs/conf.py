@@ -100,6 +100,7 @@ sphinx_gallery_conf = {
             "plot_unlabeled_texts.py",
             "plot_explain.py",
             "plot_grid_search.py",
+            "plot_successive_halving.py",
             "plot_stacking.py",
             "plot_persistence.py",
             "plot_dask_grid_search.py",
