@@ -16,6 +16,11 @@ import sys
 from pathlib import Path
 
 import torch
+
+# sphinx-gallery looks up the names that an example imports in the modules already imported,
+# expecting an AttributeError for a name that is not there; scikit-learn raises ImportError for
+# its experimental HalvingGridSearchCV (plot_successive_halving.py) until this import.
+from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sphinx_gallery.sorting import ExplicitOrder
 
 import sklstm

@@ -110,7 +110,7 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
 
         Texts are tokenised, the vocabulary is learned from the training texts (by document
         frequency), and each text becomes a sequence of ids, truncated to ``max_len`` tokens
-    (with a linear path, the tokens truncation leaves out follow them, for that path alone).
+        (with a linear path, the tokens truncation leaves out follow them, for that path alone).
         Id 0 is reserved for padding and id 1 for tokens not in the vocabulary.
 
         Parameters
