@@ -108,68 +108,68 @@ def _raise_bad_entry(name, position, value, index):
 class VocabularyTransformer(TransformerMixin, BaseEstimator):
     """Turn raw texts into sequences of integer token ids.
 
-        Texts are tokenised, the vocabulary is learned from the training texts (by document
-        frequency), and each text becomes a sequence of ids, truncated to ``max_len`` tokens
-        (with a linear path, the tokens truncation leaves out follow them, for that path alone).
-        Id 0 is reserved for padding and id 1 for tokens not in the vocabulary.
+    Texts are tokenised, the vocabulary is learned from the training texts (by document
+    frequency), and each text becomes a sequence of ids, truncated to ``max_len`` tokens
+    (with a linear path, the tokens truncation leaves out follow them, for that path alone).
+    Id 0 is reserved for padding and id 1 for tokens not in the vocabulary.
 
-        Parameters
-        ----------
-        max_features : int or None, default=20000
-            Keep only the ``max_features`` tokens with the highest document frequency
-            (ties broken alphabetically). None keeps every token that passes ``min_df``.
-        min_df : int, default=2
-            Ignore tokens that occur in fewer than ``min_df`` training texts.
-        max_len : int or None, default=400
-            Tokens of a text kept for the network's recurrent layers. None keeps whole texts.
-        truncation : {"head_tail", "head", "tail"}, default="head_tail"
-            Which tokens of a longer text to keep: half from the beginning and half from the
-            end (reviews tend to state their verdict last), only the beginning, or only the end.
-        lowercase : bool, default=True
-            Lowercase texts before tokenising.
-        tokenizer : callable or None, default=None
-            A function from a string to a list of token strings. None uses
-            :func:`sklstm.text.tokenize`.
-        ngram_range : tuple (1, max_n), default=(1, 1)
-            With ``max_n > 1``, every step also carries the ids of the n-grams (n = 2 .. max_n)
-            ending at it, hashed into ``ngram_buckets`` rows, so that "not good" gets an id of its
-            own. Id 0 means no n-gram (the first tokens of a text). n-grams are formed from the
-            whole text's token strings, so unknown words still make distinct n-grams and
-            truncation joins no two tokens that were apart.
-        ngram_buckets : int, default=262144
-            Number of hashed n-gram ids, 0 (no n-gram) included. Used when ``max_n > 1``.
-        linear_ngram_range : tuple (1, max_n) or None, default=None
-            Also give every step the ids of the n-grams (n = 1 .. max_n) ending there among the
-            features of a linear model: the n-grams found in at least ``min_df`` training texts
-            (exact, not hashed, and not limited by ``max_features``). Each n-gram counts once per
-            text, at its first occurrence; other steps get id 0. These columns follow the word
-            and ``ngram_range`` columns. A text longer than ``max_len`` then keeps all its
-            tokens: its first ``max_len`` steps are those truncation keeps, the tokens it leaves
-            out follow, so that the linear model counts the whole text while the recurrent
-            layers read ``max_len`` steps (see :class:`~sklstm.network.LSTMTextNetwork`).
+    Parameters
+    ----------
+    max_features : int or None, default=20000
+        Keep only the ``max_features`` tokens with the highest document frequency
+        (ties broken alphabetically). None keeps every token that passes ``min_df``.
+    min_df : int, default=2
+        Ignore tokens that occur in fewer than ``min_df`` training texts.
+    max_len : int or None, default=400
+        Tokens of a text kept for the network's recurrent layers. None keeps whole texts.
+    truncation : {"head_tail", "head", "tail"}, default="head_tail"
+        Which tokens of a longer text to keep: half from the beginning and half from the
+        end (reviews tend to state their verdict last), only the beginning, or only the end.
+    lowercase : bool, default=True
+        Lowercase texts before tokenising.
+    tokenizer : callable or None, default=None
+        A function from a string to a list of token strings. None uses
+        :func:`sklstm.text.tokenize`.
+    ngram_range : tuple (1, max_n), default=(1, 1)
+        With ``max_n > 1``, every step also carries the ids of the n-grams (n = 2 .. max_n)
+        ending at it, hashed into ``ngram_buckets`` rows, so that "not good" gets an id of its
+        own. Id 0 means no n-gram (the first tokens of a text). n-grams are formed from the
+        whole text's token strings, so unknown words still make distinct n-grams and
+        truncation joins no two tokens that were apart.
+    ngram_buckets : int, default=262144
+        Number of hashed n-gram ids, 0 (no n-gram) included. Used when ``max_n > 1``.
+    linear_ngram_range : tuple (1, max_n) or None, default=None
+        Also give every step the ids of the n-grams (n = 1 .. max_n) ending there among the
+        features of a linear model: the n-grams found in at least ``min_df`` training texts
+        (exact, not hashed, and not limited by ``max_features``). Each n-gram counts once per
+        text, at its first occurrence; other steps get id 0. These columns follow the word
+        and ``ngram_range`` columns. A text longer than ``max_len`` then keeps all its
+        tokens: its first ``max_len`` steps are those truncation keeps, the tokens it leaves
+        out follow, so that the linear model counts the whole text while the recurrent
+        layers read ``max_len`` steps (see :class:`~sklstm.network.LSTMTextNetwork`).
 
-        Attributes
-        ----------
-        vocabulary_ : dict of str to int
-            Token to id. Ids start at 2, most frequent token first.
-        document_frequency_ : dict of str to int
-            Number of training texts containing each token kept in the vocabulary.
-        n_linear_ids_ : int
-            Number of linear feature ids, 0 (none) included; 0 without ``linear_ngram_range``.
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Token to id. Ids start at 2, most frequent token first.
+    document_frequency_ : dict of str to int
+        Number of training texts containing each token kept in the vocabulary.
+    n_linear_ids_ : int
+        Number of linear feature ids, 0 (none) included; 0 without ``linear_ngram_range``.
 
-        Examples
-        --------
-        >>> from sklstm import VocabularyTransformer
-        >>> vt = VocabularyTransformer(min_df=1).fit(["a good film", "a bad film!"])
-        >>> seqs = vt.transform(["a good plot!"])
-        >>> vt.inverse_transform(seqs)
-        [['a', 'good', '<unk>', '!']]
+    Examples
+    --------
+    >>> from sklstm import VocabularyTransformer
+    >>> vt = VocabularyTransformer(min_df=1).fit(["a good film", "a bad film!"])
+    >>> seqs = vt.transform(["a good plot!"])
+    >>> vt.inverse_transform(seqs)
+    [['a', 'good', '<unk>', '!']]
 
-        With bigrams, each step holds its word id and the id of the bigram ending there:
+    With bigrams, each step holds its word id and the id of the bigram ending there:
 
-        >>> bigrams = VocabularyTransformer(min_df=1, ngram_range=(1, 2)).fit(["a good film"])
-        >>> bigrams.transform(["a good film"]).ids.shape
-        (3, 2)
+    >>> bigrams = VocabularyTransformer(min_df=1, ngram_range=(1, 2)).fit(["a good film"])
+    >>> bigrams.transform(["a good film"]).ids.shape
+    (3, 2)
     """
 
     _parameter_constraints = {

@@ -122,6 +122,7 @@ def test_scoring_on_the_workers_gives_the_probabilities_of_predict_proba(client,
     )
     assert scored.index.equals(table.index[20:])
     assert scored["text"].tolist() == texts[20:]
+    assert tasks.data, "no task ran on the cluster"
     assert {task["worker"] for task in tasks.data} <= set(client.scheduler_info()["workers"])
     # Sent once to each worker, not once per partition.
     assert client.run(loads_in_this_process) == dict.fromkeys(client.scheduler_info()["workers"], 1)
