@@ -175,8 +175,9 @@ def ablations(runs, explorations):
     latest = explorations[explorations.model == LSTM_NAME].drop_duplicates(
         ["dataset", "seed", "params"], keep="last"
     )
-    latest = latest.join(defaults[["accuracy", "fit_seconds"]], on=["dataset", "seed"],
-                         rsuffix="_default")  # fmt: skip
+    default_columns = {"accuracy": "accuracy_default", "fit_seconds": "fit_seconds_default"}
+    latest = latest.join(defaults[list(default_columns)].rename(columns=default_columns),
+                         on=["dataset", "seed"])  # fmt: skip
     latest = latest[latest.accuracy_default.notna()]
     latest["difference"] = latest.accuracy - latest.accuracy_default
     return (
