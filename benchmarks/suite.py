@@ -164,24 +164,46 @@ def summarize(runs):
     return table.sort_values("dataset", key=lambda c: c.map(order), kind="stable")
 
 
-def ablations(runs, explorations):
-    """Each exploration against the LSTM's defaults on the same datasets and seeds.
+# Code changes that moved a default, as (description, commit before, commit after): the
+# default rows of the two commits side by side, the earlier code as the variant.
+CODE_CHANGES = [
+    ("pooling='mean+max+bag' (before commit 59902e1)", "07539bd", "59902e1"),
+    ("the linear path on truncated texts (before commit 2a57862)", "391a0cf", "0c252bd"),
+]
 
-    ``difference`` is the exploration's mean accuracy minus the defaults' over the seeds
-    both ran (the latest default row of each seed), so the seeds' spread cancels out.
+
+def ablations(runs, explorations):
+    """Each exploration and each earlier code of ``CODE_CHANGES`` against today's defaults.
+
+    An exploration is set against the latest default row of each seed it ran, an earlier
+    code against the rows of the code that replaced it. ``difference`` is the variant's
+    accuracy minus the default's, seed by seed, so the seeds' spread cancels out; its mean
+    and spread over the seeds both ran are reported.
     """
-    defaults = runs[runs.model == LSTM_NAME].drop_duplicates(["dataset", "seed"], keep="last")
-    defaults = defaults.set_index(["dataset", "seed"])
+    lstm = runs[runs.model == LSTM_NAME]
     latest = explorations[explorations.model == LSTM_NAME].drop_duplicates(
         ["dataset", "seed", "params"], keep="last"
     )
+    tables = [_against(latest, lstm.drop_duplicates(["dataset", "seed"], keep="last"))]
+    for description, before, after in CODE_CHANGES:
+        earlier = lstm[lstm.commit == before].assign(params=description)
+        tables.append(_against(earlier, lstm[lstm.commit == after]))
+    return pd.concat(tables, ignore_index=True)
+
+
+def _against(variants, defaults):
+    defaults = defaults.drop_duplicates(["dataset", "seed"], keep="last")
     default_columns = {"accuracy": "accuracy_default", "fit_seconds": "fit_seconds_default"}
-    latest = latest.join(defaults[list(default_columns)].rename(columns=default_columns),
-                         on=["dataset", "seed"])  # fmt: skip
-    latest = latest[latest.accuracy_default.notna()]
-    latest["difference"] = latest.accuracy - latest.accuracy_default
+    paired = variants.join(
+        defaults.set_index(["dataset", "seed"])[list(default_columns)].rename(
+            columns=default_columns
+        ),
+        on=["dataset", "seed"],
+        how="inner",
+    )
+    paired["difference"] = paired.accuracy - paired.accuracy_default
     return (
-        latest.groupby(["params", "dataset"], sort=False)
+        paired.groupby(["params", "dataset"], sort=False)
         .agg(
             seeds=("seed", "nunique"),
             accuracy=("accuracy", "mean"),

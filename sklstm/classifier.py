@@ -244,7 +244,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     and the bag-of-words baselines of ``sklstm compare`` on IMDB (the full training set,
     samples of 500 to 5,000 labelled reviews, and the 8 star ratings), MR, SUBJ, MPQA and TREC
     (6 and 50 classes), at three seeds; the results are in ``benchmarks/results/suite.csv``
-    and the user guide's section "Defaults and the measurements behind them".
+    and the documentation's page "Defaults and the measurements behind them".
 
     With ``pretrained_embeddings="auto"`` the word embeddings start from vectors learned from
     the training texts themselves: PPMI vectors below 1.5 million training tokens, word2vec's
