@@ -290,8 +290,8 @@ def markdown(table):
     """The README's table: per dataset, sklstm against the best baseline."""
     lines = [
         "| dataset | train / test texts | classes | sklstm | best bag-of-words "
-        "| margin (points) | fit s |",
-        "|---|---|---|---|---|---|---|",
+        "| margin (points) | fit s | code |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for dataset, rows in table[table.margin.notna()].groupby("dataset", sort=False):
         lstm = rows[rows.model == LSTM_NAME].iloc[0]
@@ -301,7 +301,7 @@ def markdown(table):
             f"| {lstm.accuracy:.4f} ± {lstm.accuracy_std:.4f} "
             f"| {best.accuracy:.4f} ({best.model}) "
             f"| {100 * lstm.margin:+.2f} ± {100 * lstm.margin_std:.2f} "
-            f"| {lstm.fit_seconds:.1f} |"
+            f"| {lstm.fit_seconds:.1f} | {lstm.commits} |"
         )
     return "\n".join(lines)
 
@@ -309,13 +309,13 @@ def markdown(table):
 def markdown_models(table, dataset):
     """The README's table of every model on one dataset: accuracy and speed."""
     lines = [
-        f"| model ({dataset}) | accuracy | macro-F1 | fit s | predict texts/s |",
-        "|---|---|---|---|---|",
+        f"| model ({dataset}) | accuracy | macro-F1 | fit s | predict texts/s | code |",
+        "|---|---|---|---|---|---|",
     ]
     for row in table[table.dataset == dataset].itertuples():
         lines.append(
             f"| {row.model} | {row.accuracy:.4f} ± {row.accuracy_std:.4f} | {row.macro_f1:.4f} "
-            f"| {row.fit_seconds:.1f} | {row.texts_per_second:,.0f} |"
+            f"| {row.fit_seconds:.1f} | {row.texts_per_second:,.0f} | {row.commits} |"
         )
     return "\n".join(lines)
 
