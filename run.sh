@@ -31,4 +31,5 @@ if [ "${1:-}" = test ]; then
   shift
   exec "$venv/bin/python" -m pytest -q "$@"
 fi
-exec env PATH="$PWD/$venv/bin:$PATH" "$@"
+# SKLSTM_VENV may be relative (the default .venv) or absolute (CI's).
+exec env PATH="$(cd "$venv" && pwd)/bin:$PATH" "$@"
