@@ -43,11 +43,14 @@ POOLING_OPTIONS = {
 PREDICT_CHUNK_SIZE = 1024
 
 
-# The linear path starts as naive Bayes (every weight equal), at 1 / sqrt(the mean number of
-# features per text), so that its first logits are of the same size for phrases and for long
-# reviews. On 3 folds of SUBJ (10-fold split, seed 0) that scored 0.9293 where weights starting
-# at zero scored 0.9227 (and MR 0.8025 against 0.8003); on MPQA 0.8523 against 0.8583.
-LINEAR_INIT = 1.0
+# linear_init="auto": the naive-Bayes start at full strength up to this many training tokens
+# (those the LSTM reads), at NB_START_TOKENS / n beyond. Naive Bayes is the better classifier
+# from little data and a discriminative one from more (Ng & Jordan, 2002), and a start that
+# already fits the training texts leaves the LSTM little loss to learn from. Started at zero,
+# the model scored 3.6 and 0.2 points less than the full start on 500 and 1,000 IMDB reviews
+# (about 130,000 and 260,000 tokens) and 0.9 less on SUBJ (220,000), but 0.4, 0.5 and 0.9
+# more on 2,000, 5,000 and 25,000 reviews (benchmarks/suite.py, user guide "Defaults").
+NB_START_TOKENS = 300_000
 
 # Parameters that shape the vocabulary or the network, fixed once a model exists: a warm
 # start or a later partial_fit call cannot change them.
@@ -107,9 +110,15 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         function of which n-grams (n = 1 .. max_n, those in at least ``min_df`` training
         texts) a text contains, trained with the LSTM by the same optimizer. Each feature
         is scaled by its naive-Bayes log-count ratio in the training texts, as in the NBSVM
-        of Wang & Manning (2012), and the weights start equal, so that the path starts as
-        naive Bayes (scaled to the texts' length). It reads whole texts: the tokens beyond
-        ``max_len`` count here, though the LSTM does not read them. None turns it off.
+        of Wang & Manning (2012), and the weights start equal (``linear_init``), so that the
+        path starts as naive Bayes. It reads whole texts: the tokens beyond ``max_len``
+        count here, though the LSTM does not read them. None turns it off.
+    linear_init : float or "auto", default="auto"
+        Strength of the linear path's naive-Bayes start: 1 starts it as naive Bayes (scaled
+        to the texts' length), 0 at zero. ``"auto"`` takes 1 up to 300,000 training tokens
+        (after ``max_len`` truncation) and 300,000 / n for n tokens beyond: naive Bayes
+        helps most where data are few, and on more a path that fits the training texts from
+        the start leaves the LSTM little to learn (user guide, "Defaults").
     embedding_dim : int, default=128
         Size of the word embeddings.
     pretrained_embeddings : {"auto", "ppmi", "word2vec"}, dict, gensim KeyedVectors, str, \
@@ -210,9 +219,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Class labels, sorted.
     resolved_params_ : dict
         What the ``"auto"`` parameters became in the last fit: ``max_iter`` (the epochs
-        allowed; ``n_iter_`` counts those run), ``pretrained_embeddings`` (``"ppmi"``,
-        ``"word2vec"``, or the value given) and ``precision`` (``"bfloat16"`` or
-        ``"float32"``).
+        allowed; ``n_iter_`` counts those run), ``linear_init`` (absent without the linear
+        path), ``pretrained_embeddings`` (``"ppmi"``, ``"word2vec"``, or the value given)
+        and ``precision`` (``"bfloat16"`` or ``"float32"``).
     vectorizer_ : VocabularyTransformer
         The fitted vocabulary.
     embedding_coverage_ : float or None
@@ -274,6 +283,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "ngram_range": [tuple],
         "ngram_buckets": [Interval(Integral, 2, None, closed="left")],
         "linear_ngram_range": [tuple, None],
+        "linear_init": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "pretrained_embeddings": [Mapping, str, os.PathLike, HasMethods(["get_vector"]), None],
         "freeze_embeddings": ["boolean"],
@@ -311,6 +321,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         ngram_range=(1, 1),
         ngram_buckets=2**18,
         linear_ngram_range=(1, 2),
+        linear_init="auto",
         embedding_dim=128,
         pretrained_embeddings="auto",
         freeze_embeddings=False,
@@ -344,6 +355,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_range = ngram_range
         self.ngram_buckets = ngram_buckets
         self.linear_ngram_range = linear_ngram_range
+        self.linear_init = linear_init
         self.embedding_dim = embedding_dim
         self.pretrained_embeddings = pretrained_embeddings
         self.freeze_embeddings = freeze_embeddings
@@ -412,9 +424,10 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             valid = None
             if self.early_stopping:
                 data, valid = self._split_validation(data, y, split_seed)
+            n_tokens = int(self.module_.steps_read(data.sequences.lengths).sum())
             if not continuing:
-                self._fit_linear_scale(data)
-            epochs = self._epochs(int(self.module_.steps_read(data.sequences.lengths).sum()))
+                self._fit_linear_scale(data, n_tokens)
+            epochs = self._epochs(n_tokens)
             self.resolved_params_["max_iter"] = epochs
             rule = StoppingRule(epochs, self.n_iter_no_change, self.tol)
             self._train(data, valid, rule, rng, device)
@@ -482,7 +495,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 sequences = self.vectorizer_.transform([texts[i] for i in labelled])
             data = self._dataset(sequences, y, sample_weight)
             if first_call:
-                self._fit_linear_scale(data)
+                n_tokens = int(self.module_.steps_read(data.sequences.lengths).sum())
+                self._fit_linear_scale(data, n_tokens)
             if len(y):  # a first batch of unlabelled texts only gives just the vocabulary
                 rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
                 self._train(data, None, rule, rng, device)
@@ -622,8 +636,10 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.history_ = None
         return sequences
 
-    def _fit_linear_scale(self, data):
-        """Scale the linear path's features by their naive-Bayes log-count ratios in ``data``."""
+    def _fit_linear_scale(self, data, n_tokens):
+        """Scale the linear path's features by their naive-Bayes log-count ratios in ``data``
+        (of ``n_tokens`` tokens the LSTM reads), and start its weights as ``linear_init``
+        asks."""
         orders = self.module_.linear_orders
         if not orders:
             return
@@ -648,9 +664,14 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         )
         scale[0] = 0.0  # no feature
         self.module_.linear_scale.copy_(torch.from_numpy(scale))
+        strength = self.linear_init
+        if strength == "auto":
+            strength = min(1.0, NB_START_TOKENS / max(n_tokens, 1))
+        self.resolved_params_["linear_init"] = strength
+        # 1 / sqrt(features a text has): first logits of the same size for phrases and reviews.
         features_per_text = max(present.sum() / max(len(sequences), 1), 1.0)
         with torch.no_grad():
-            self.module_.linear_weight.fill_(LINEAR_INIT / np.sqrt(features_per_text))
+            self.module_.linear_weight.fill_(strength / np.sqrt(features_per_text))
 
     def _dataset(self, sequences, y, sample_weight):
         class_index = np.searchsorted(self.classes_, y)

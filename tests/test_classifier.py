@@ -545,6 +545,29 @@ def test_linear_path_learns_and_can_be_turned_off():
     assert not np.allclose(with_linear.predict_proba(X), without.predict_proba(X))
 
 
+def test_linear_init_scales_the_naive_bayes_start_and_auto_fades_it_with_the_tokens(
+    monkeypatch,
+):
+    starts = []
+
+    def record_start(self, *args):
+        starts.append(self.module_.linear_weight.detach().clone())
+
+    monkeypatch.setattr(LSTMSentimentClassifier, "_train", record_start)
+    X, y = corpus(n=80)
+    fits = [small(linear_init=value).fit(X, y) for value in (1.0, 0.0, 0.5)]
+    n_tokens = int(fits[0].module_.steps_read(fits[0].vectorizer_.transform(X).lengths).sum())
+    for nb_start_tokens in (n_tokens, 10 * n_tokens, n_tokens / 4):
+        monkeypatch.setattr(classifier_module, "NB_START_TOKENS", nb_start_tokens)
+        fits.append(small(linear_init="auto").fit(X, y))
+    full, zero, half, auto_at, auto_below, auto_beyond = starts
+    assert (full > 0).all() and (zero == 0).all()
+    torch.testing.assert_close(half, full / 2)
+    assert torch.equal(auto_at, full) and torch.equal(auto_below, full)
+    torch.testing.assert_close(auto_beyond, full / 4)
+    assert [clf.resolved_params_["linear_init"] for clf in fits] == [1, 0, 0.5, 1, 1, 0.25]
+
+
 @pytest.mark.parametrize(
     ("n_tokens", "expected"),
     # 1,000 tokens: 100 a pass need 10 epochs, 300 need 4 (ceil), 1,000 and more the minimum 3.
@@ -568,6 +591,7 @@ def test_resolved_params_say_what_each_auto_parameter_became(monkeypatch):
     fixed = small(max_iter=2, pretrained_embeddings=None, precision="float32").fit(X, y)
     assert fixed.resolved_params_ == {
         "max_iter": 2,
+        "linear_init": 1.0,
         "pretrained_embeddings": None,
         "precision": "float32",
     }
