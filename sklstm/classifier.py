@@ -43,14 +43,14 @@ POOLING_OPTIONS = {
 PREDICT_CHUNK_SIZE = 1024
 
 
-# linear_init="auto": the naive-Bayes start at full strength up to this many training tokens
-# (those the LSTM reads), at NB_START_TOKENS / n beyond. Naive Bayes is the better classifier
-# from little data and a discriminative one from more (Ng & Jordan, 2002), and a start that
-# already fits the training texts leaves the LSTM little loss to learn from. Started at zero,
-# the model scored 3.6 and 0.2 points less than the full start on 500 and 1,000 IMDB reviews
-# (about 130,000 and 260,000 tokens) and 0.9 less on SUBJ (220,000), but 0.4, 0.5 and 0.9
-# more on 2,000, 5,000 and 25,000 reviews (benchmarks/suite.py, user guide "Defaults").
-NB_START_TOKENS = 300_000
+# linear_init="auto": the naive-Bayes start at full strength up to this many training texts,
+# at sqrt(NB_START_TEXTS / n) beyond. Naive Bayes is the better classifier from few examples
+# and a discriminative one from more (Ng & Jordan, 2002), and a start that already fits the
+# training texts leaves the LSTM little loss to learn from. Started at zero, the model scored
+# 3.6 and 0.2 points less than the full start on 500 and 1,000 IMDB reviews, but 0.4, 0.5 and
+# 0.9 more on 2,000, 5,000 and 25,000, 0.2 more on MPQA and 0.7 more on MR; on SUBJ 0.9 less,
+# where a start at 0.3 lost 0.3 and kept MR's gain (user guide, "Defaults").
+NB_START_TEXTS = 1000
 
 # Parameters that shape the vocabulary or the network, fixed once a model exists: a warm
 # start or a later partial_fit call cannot change them.
@@ -115,10 +115,10 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         count here, though the LSTM does not read them. None turns it off.
     linear_init : float or "auto", default="auto"
         Strength of the linear path's naive-Bayes start: 1 starts it as naive Bayes (scaled
-        to the texts' length), 0 at zero. ``"auto"`` takes 1 up to 300,000 training tokens
-        (after ``max_len`` truncation) and 300,000 / n for n tokens beyond: naive Bayes
-        helps most where data are few, and on more a path that fits the training texts from
-        the start leaves the LSTM little to learn (user guide, "Defaults").
+        to the texts' length), 0 at zero. ``"auto"`` takes 1 up to 1,000 training texts
+        and sqrt(1,000 / n) for n texts beyond (0.32 on 10,000): naive Bayes helps most
+        where labels are few, and on more a path that fits the training texts from the start
+        leaves the LSTM little to learn (user guide, "Defaults").
     embedding_dim : int, default=128
         Size of the word embeddings.
     pretrained_embeddings : {"auto", "ppmi", "word2vec"}, dict, gensim KeyedVectors, str, \
@@ -424,10 +424,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             valid = None
             if self.early_stopping:
                 data, valid = self._split_validation(data, y, split_seed)
-            n_tokens = int(self.module_.steps_read(data.sequences.lengths).sum())
             if not continuing:
-                self._fit_linear_scale(data, n_tokens)
-            epochs = self._epochs(n_tokens)
+                self._fit_linear_scale(data)
+            epochs = self._epochs(int(self.module_.steps_read(data.sequences.lengths).sum()))
             self.resolved_params_["max_iter"] = epochs
             rule = StoppingRule(epochs, self.n_iter_no_change, self.tol)
             self._train(data, valid, rule, rng, device)
@@ -495,8 +494,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 sequences = self.vectorizer_.transform([texts[i] for i in labelled])
             data = self._dataset(sequences, y, sample_weight)
             if first_call:
-                n_tokens = int(self.module_.steps_read(data.sequences.lengths).sum())
-                self._fit_linear_scale(data, n_tokens)
+                self._fit_linear_scale(data)
             if len(y):  # a first batch of unlabelled texts only gives just the vocabulary
                 rule = StoppingRule(max_epochs=1, n_iter_no_change=1, tol=0.0)
                 self._train(data, None, rule, rng, device)
@@ -636,10 +634,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.history_ = None
         return sequences
 
-    def _fit_linear_scale(self, data, n_tokens):
+    def _fit_linear_scale(self, data):
         """Scale the linear path's features by their naive-Bayes log-count ratios in ``data``
-        (of ``n_tokens`` tokens the LSTM reads), and start its weights as ``linear_init``
-        asks."""
+        and start its weights as ``linear_init`` asks."""
         orders = self.module_.linear_orders
         if not orders:
             return
@@ -666,7 +663,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.module_.linear_scale.copy_(torch.from_numpy(scale))
         strength = self.linear_init
         if strength == "auto":
-            strength = min(1.0, NB_START_TOKENS / max(n_tokens, 1))
+            strength = min(1.0, math.sqrt(NB_START_TEXTS / max(len(sequences), 1)))
         self.resolved_params_["linear_init"] = strength
         # 1 / sqrt(features a text has): first logits of the same size for phrases and reviews.
         features_per_text = max(present.sum() / max(len(sequences), 1), 1.0)

@@ -545,7 +545,7 @@ def test_linear_path_learns_and_can_be_turned_off():
     assert not np.allclose(with_linear.predict_proba(X), without.predict_proba(X))
 
 
-def test_linear_init_scales_the_naive_bayes_start_and_auto_fades_it_with_the_tokens(
+def test_linear_init_scales_the_naive_bayes_start_and_auto_fades_it_with_the_texts(
     monkeypatch,
 ):
     starts = []
@@ -556,9 +556,8 @@ def test_linear_init_scales_the_naive_bayes_start_and_auto_fades_it_with_the_tok
     monkeypatch.setattr(LSTMSentimentClassifier, "_train", record_start)
     X, y = corpus(n=80)
     fits = [small(linear_init=value).fit(X, y) for value in (1.0, 0.0, 0.5)]
-    n_tokens = int(fits[0].module_.steps_read(fits[0].vectorizer_.transform(X).lengths).sum())
-    for nb_start_tokens in (n_tokens, 10 * n_tokens, n_tokens / 4):
-        monkeypatch.setattr(classifier_module, "NB_START_TOKENS", nb_start_tokens)
+    for nb_start_texts in (80, 1000, 5):  # 80 training texts: sqrt(5 / 80) = 1/4
+        monkeypatch.setattr(classifier_module, "NB_START_TEXTS", nb_start_texts)
         fits.append(small(linear_init="auto").fit(X, y))
     full, zero, half, auto_at, auto_below, auto_beyond = starts
     assert (full > 0).all() and (zero == 0).all()
