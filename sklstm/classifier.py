@@ -26,7 +26,7 @@ from .embeddings import check_word_vectors, learned_vectors_method, starting_vec
 from .explain import explain_texts
 from .network import POOLINGS, LSTMTextNetwork
 from .persistence import portable_state, restore_state
-from .text import VocabularyTransformer, check_ngram_range, check_texts
+from .text import VocabularyTransformer, check_ngram_range, check_texts, without_counts
 from .training import Dataset, StoppingRule, objective_for, predict_logits, train
 
 # Every pooling and every concatenation of them, in one canonical order.
@@ -63,6 +63,7 @@ STRUCTURE_PARAMS = (
     "ngram_range",
     "ngram_buckets",
     "linear_ngram_range",
+    "vocabulary",
     "embedding_dim",
     "pretrained_embeddings",
     "hidden_size",
@@ -70,6 +71,9 @@ STRUCTURE_PARAMS = (
     "bidirectional",
     "pooling",
 )
+
+# Parameters holding objects that the estimator only reads, shared by its clones.
+SHARED_PARAMS = ("pretrained_embeddings", "vocabulary")
 
 # max_iter="auto": at least this many epochs, and enough of them to read this many tokens.
 AUTO_MIN_EPOCHS = 3
@@ -119,6 +123,14 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         and sqrt(1,000 / n) for n texts beyond (0.32 on 10,000): naive Bayes helps most
         where labels are few, and on more a path that fits the training texts from the start
         leaves the LSTM little to learn (user guide, "Defaults").
+    vocabulary : VocabularyTransformer or None, default=None
+        A vocabulary already learned, used instead of learning one from the texts of the
+        first ``fit`` or ``partial_fit``: e.g. from a stream of blocks counted with
+        :meth:`VocabularyTransformer.partial_fit`, so that training on that stream block by
+        block knows every word from the start. Its settings must be this classifier's
+        (``max_features``, ``min_df``, ``max_len``, ``lowercase``, ``tokenizer``,
+        ``ngram_range``, ``ngram_buckets``, ``linear_ngram_range``); it is only read, and
+        clones share it.
     embedding_dim : int, default=128
         Size of the word embeddings.
     pretrained_embeddings : {"auto", "ppmi", "word2vec"}, dict, gensim KeyedVectors, str, \
@@ -284,6 +296,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "ngram_buckets": [Interval(Integral, 2, None, closed="left")],
         "linear_ngram_range": [tuple, None],
         "linear_init": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "vocabulary": [VocabularyTransformer, None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "pretrained_embeddings": [Mapping, str, os.PathLike, HasMethods(["get_vector"]), None],
         "freeze_embeddings": ["boolean"],
@@ -322,6 +335,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         ngram_buckets=2**18,
         linear_ngram_range=(1, 2),
         linear_init="auto",
+        vocabulary=None,
         embedding_dim=128,
         pretrained_embeddings="auto",
         freeze_embeddings=False,
@@ -356,6 +370,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.ngram_buckets = ngram_buckets
         self.linear_ngram_range = linear_ngram_range
         self.linear_init = linear_init
+        self.vocabulary = vocabulary
         self.embedding_dim = embedding_dim
         self.pretrained_embeddings = pretrained_embeddings
         self.freeze_embeddings = freeze_embeddings
@@ -400,7 +415,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : LSTMSentimentClassifier
         """
-        self._check_ngram_ranges()
+        self._check_vocabulary_settings()
         check_word_vectors(self.pretrained_embeddings)
         device = resolve_device(self.device)
         texts, y, sample_weight, labelled = self._check_training_data(X, y, sample_weight)
@@ -464,7 +479,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self._validate_params()
         self._check_partial_fit_params()
         if first_call:
-            self._check_ngram_ranges()
+            self._check_vocabulary_settings()
             check_word_vectors(self.pretrained_embeddings)
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -529,10 +544,43 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 "y=y_sample))) from sklearn.utils.class_weight, and pass that dict."
             )
 
-    def _check_ngram_ranges(self):
+    def _check_vocabulary_settings(self):
         check_ngram_range(self.ngram_range)
         if self.linear_ngram_range is not None:
             check_ngram_range(self.linear_ngram_range, "linear_ngram_range")
+        if self.vocabulary is None:
+            return
+        check_is_fitted(
+            self.vocabulary,
+            msg="vocabulary is a VocabularyTransformer that has not learned a vocabulary yet; "
+            "call its fit or partial_fit first, or pass vocabulary=None to learn one from "
+            "the training texts.",
+        )
+        given = self.vocabulary.get_params()
+        differ = [
+            f"{name}={_describe(given[name])} (this classifier: {_describe(value)})"
+            for name, value in self._vectorizer().get_params().items()
+            if not _same_value(given[name], value)
+        ]
+        if differ:
+            raise ValueError(
+                f"vocabulary was built with other settings than this classifier's: "
+                f"{'; '.join(differ)}. Build the VocabularyTransformer with the classifier's "
+                f"settings, or set the classifier's to match."
+            )
+
+    def _vectorizer(self):
+        """The VocabularyTransformer of this classifier's settings, not fitted."""
+        return VocabularyTransformer(
+            max_features=self.max_features,
+            min_df=self.min_df,
+            max_len=self.max_len,
+            lowercase=self.lowercase,
+            tokenizer=self.tokenizer,
+            ngram_range=self.ngram_range,
+            ngram_buckets=self.ngram_buckets,
+            linear_ngram_range=self.linear_ngram_range,
+        )
 
     def _check_training_data(self, X, y, sample_weight):
         """The texts, the labelled texts' labels and weights, and the labelled texts' index."""
@@ -585,17 +633,13 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         """Set up the vocabulary, network and learned state; return the texts as ids."""
         self.classes_ = classes
         self._structure = {name: getattr(self, name) for name in STRUCTURE_PARAMS}
-        self.vectorizer_ = VocabularyTransformer(
-            max_features=self.max_features,
-            min_df=self.min_df,
-            max_len=self.max_len,
-            lowercase=self.lowercase,
-            tokenizer=self.tokenizer,
-            ngram_range=self.ngram_range,
-            ngram_buckets=self.ngram_buckets,
-            linear_ngram_range=self.linear_ngram_range,
-        )
-        sequences = self.vectorizer_.fit_transform(texts)
+        if self.vocabulary is None:
+            vectorizer = self._vectorizer()
+            sequences = vectorizer.fit_transform(texts)
+        else:
+            vectorizer = self.vocabulary
+            sequences = vectorizer.transform(texts)
+        self.vectorizer_ = without_counts(vectorizer)
         self._network_kwargs = {
             "n_ids": self.vectorizer_.n_ids_,
             "n_ngram_ids": self.ngram_buckets if self.ngram_range[1] > 1 else 0,
@@ -839,18 +883,19 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         return explain_texts(self.module_, self.vectorizer_, texts, class_indices, targets)
 
     def __sklearn_clone__(self):
-        # Word vectors are only read: every clone (one per fit of a grid search or a
-        # cross-validation) shares the user's dict or KeyedVectors instead of deep-copying
-        # it, which took 2.2 s and about 200 MB a clone for 400,000 words of 100 numbers.
-        vectors = self.pretrained_embeddings
-        if _is_plain(vectors):
+        # Word vectors and a given vocabulary are only read: every clone (one per fit of a
+        # grid search or a cross-validation) shares them instead of copying them (a deep
+        # copy of 400,000 word vectors of 100 numbers took 2.2 s and about 200 MB a clone;
+        # scikit-learn's clone of a fitted vocabulary would be an unfitted one).
+        shared = {name: getattr(self, name) for name in SHARED_PARAMS}
+        if all(_is_plain(value) for value in shared.values()):
             return super().__sklearn_clone__()
-        # scikit-learn's own clone of a copy without the vectors (a shallow copy: pickling
-        # would convert the fitted network), which then gets the same vectors.
+        # scikit-learn's own clone of a copy without them (a shallow copy: pickling would
+        # convert the fitted network), which then gets the same objects.
         without = object.__new__(type(self))
-        without.__dict__.update(self.__dict__, pretrained_embeddings=None)
+        without.__dict__.update(self.__dict__, **dict.fromkeys(SHARED_PARAMS))
         clone = super(LSTMSentimentClassifier, without).__sklearn_clone__()
-        clone.pretrained_embeddings = vectors
+        clone.set_params(**shared)
         return clone
 
     # --------------------------------------------------------------- persistence

@@ -1,5 +1,6 @@
 """Text to token ids: input checks, the default tokenizer and the vocabulary transformer."""
 
+import copy
 import math
 import re
 from collections import Counter
@@ -236,15 +237,58 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         return self._fit_transform(X)
 
     def _fit_transform(self, X):
+        self._check_ngram_ranges()
+        tokens = self._tokenize(check_texts(X))
+        self._word_counts = Counter(chain.from_iterable(set(doc) for doc in tokens))
+        self._fit_vocabulary(self._word_counts)
+        return self._to_ids(tokens, fit_linear=True)
+
+    def partial_fit(self, X, y=None):
+        """Count the texts ``X`` too, and learn the vocabulary from all the texts counted.
+
+        For texts that come in blocks, more than memory holds at once (one call per block,
+        as dask-ml's ``Incremental`` makes): each call adds the document frequencies of its
+        texts to those of the earlier calls (and of ``fit``), and the vocabulary and the
+        linear path's n-grams become what ``fit`` would learn from all those texts together.
+        The transformer keeps, and pickles, the count of every token and n-gram seen, for
+        the next call. Pass the result to :class:`~sklstm.LSTMSentimentClassifier` as its
+        ``vocabulary``.
+
+        Parameters
+        ----------
+        X : list, tuple, ndarray or pandas Series of str
+            A block of texts.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : VocabularyTransformer
+        """
+        self._validate_params()
+        self._check_ngram_ranges()
+        tokens = self._tokenize(check_texts(X))
+        if not hasattr(self, "_word_counts"):
+            self._word_counts, self._ngram_counts = Counter(), None
+        self._word_counts.update(chain.from_iterable(set(doc) for doc in tokens))
+        self._linear_keys = None
+        if self.linear_ngram_range is not None:
+            lengths, offsets, codes, index = _numbered(tokens)
+            keys = _ngram_keys(codes, index, offsets, lengths, self.linear_ngram_range[1])
+            text_of = np.repeat(np.arange(len(lengths)), lengths)
+            *_, counts = _linear_features(keys, text_of, None, self.min_df)
+            self._ngram_counts = _add_counts(self._ngram_counts, counts)
+            keys, document_frequency = self._ngram_counts
+            self._linear_keys = keys[document_frequency >= self.min_df]
+        self._fit_vocabulary(self._word_counts)
+        return self
+
+    def _check_ngram_ranges(self):
         check_ngram_range(self.ngram_range)
         if self.linear_ngram_range is not None:
             check_ngram_range(self.linear_ngram_range, "linear_ngram_range")
-        tokens = self._tokenize(check_texts(X))
-        self._fit_vocabulary(tokens)
-        return self._to_ids(tokens, fit_linear=True)
 
-    def _fit_vocabulary(self, tokens):
-        document_frequency = Counter(chain.from_iterable(set(doc) for doc in tokens))
+    def _fit_vocabulary(self, document_frequency):
         kept = [(-df, tok) for tok, df in document_frequency.items() if df >= self.min_df]
         if not kept:
             raise ValueError(
@@ -299,13 +343,7 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         return np.split(positions, np.cumsum(steps)[:-1]) if len(tokens) else []
 
     def _to_ids(self, tokens, fit_linear=False):
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-        flat = list(chain.from_iterable(tokens))
-        # Each distinct token is looked up and hashed once: per occurrence there is only the
-        # dict lookup that numbers it.
-        codes = {}
-        index = np.fromiter((codes.setdefault(t, len(codes)) for t in flat), np.int64, len(flat))
+        lengths, offsets, codes, index = _numbered(tokens)
         lookup = self.vocabulary_.get
         columns = [np.fromiter((lookup(t, UNKNOWN_ID) for t in codes), np.int64, len(codes))[index]]
         linear_n = 0 if self.linear_ngram_range is None else self.linear_ngram_range[1]
@@ -320,11 +358,13 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         if linear_n:
             text_of = np.repeat(np.arange(len(lengths)), lengths)
             known = None if fit_linear else self._linear_keys
-            known, features = _linear_features(keys[:linear_n], text_of, known, self.min_df)
+            known, features, counts = _linear_features(keys[:linear_n], text_of, known, self.min_df)
             self._linear_keys = known
+            if fit_linear:
+                self._ngram_counts = counts
             columns.extend(features.T)
         elif fit_linear:
-            self._linear_keys = None
+            self._linear_keys = self._ngram_counts = None
         ids = np.column_stack(columns) if len(columns) > 1 else columns[0]
         positions, steps = self._step_positions(lengths)
         rows = np.repeat(offsets[:-1], steps) + positions
@@ -411,6 +451,38 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         return tags
 
 
+def without_counts(vectorizer):
+    """A copy of a fitted VocabularyTransformer that transforms as it does but cannot count
+    on: the copy a model keeps, which would otherwise carry the count of every token and
+    n-gram seen."""
+    kept = copy.copy(vectorizer)
+    for counts in ("_word_counts", "_ngram_counts"):
+        kept.__dict__.pop(counts, None)
+    return kept
+
+
+def _numbered(tokens):
+    """Lengths and offsets of tokenised texts, their distinct tokens (``codes``: token to
+    number) and each token's number (``index``)."""
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    flat = list(chain.from_iterable(tokens))
+    # Each distinct token is then looked up and hashed once: per occurrence there is only
+    # the dict lookup that numbers it.
+    codes = {}
+    index = np.fromiter((codes.setdefault(t, len(codes)) for t in flat), np.int64, len(flat))
+    return lengths, offsets, codes, index
+
+
+def _add_counts(counts, more):
+    """Sum two (sorted keys, counts) pairs into one; ``counts`` may be None."""
+    if counts is None:
+        return more
+    keys, position = np.unique(np.concatenate([counts[0], more[0]]), return_inverse=True)
+    total = np.bincount(position, weights=np.concatenate([counts[1], more[1]]))
+    return keys, total.astype(np.int64)
+
+
 def _ngram_keys(codes, index, offsets, lengths, max_n):
     """64-bit keys of the n-grams ending at each token: ``[(keys, valid)]`` for n = 1 .. max_n.
 
@@ -450,13 +522,16 @@ def _linear_features(keys, text_of, known, min_df):
         The feature keys (id ``i + 1`` for ``known[i]``).
     features : ndarray of shape (n_tokens, max_n)
         Feature ids, 0 where the n-gram is no feature or occurred earlier in its text.
+    counts : tuple of two ndarrays or None
+        When learning: every n-gram key found (sorted) and the number of texts it is in.
     """
     max_n = len(keys)
     where = np.concatenate([np.flatnonzero(valid) * max_n + n for n, (_, valid) in enumerate(keys)])
     entry_keys = np.concatenate([key[valid] for key, valid in keys])
     features = np.full(len(text_of) * max_n, PAD_ID, dtype=np.int64)
     if not len(entry_keys):  # texts without tokens
-        return known, features.reshape(len(text_of), max_n)
+        counts = None if known is not None else (entry_keys, np.zeros(0, dtype=np.int64))
+        return entry_keys if known is None else known, features.reshape(-1, max_n), counts
     # One sort groups the entries by n-gram, each group in token order (a stable sort of
     # entries that are in text order): a group's first entry in a text is its first
     # occurrence there, and the number of such entries its document frequency.
@@ -465,8 +540,10 @@ def _linear_features(keys, text_of, known, min_df):
     new_key = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
     new_text = new_key | np.r_[True, sorted_texts[1:] != sorted_texts[:-1]]
     distinct = sorted_keys[new_key]
+    counts = None
     if known is None:
         document_frequency = np.add.reduceat(new_text, np.flatnonzero(new_key))
+        counts = (distinct, document_frequency)
         known = distinct[document_frequency >= min_df]
     # Sorted needles make the lookup a merge rather than random probes.
     position = np.searchsorted(known, distinct).clip(max=max(len(known) - 1, 0))
@@ -474,7 +551,7 @@ def _linear_features(keys, text_of, known, min_df):
     feature = np.where(found, position + 1, PAD_ID)[np.cumsum(new_key) - 1]
     first = new_text & (feature != PAD_ID)
     features[where[order][first]] = feature[first]
-    return known, features.reshape(len(text_of), max_n)
+    return known, features.reshape(len(text_of), max_n), counts
 
 
 def check_ngram_range(ngram_range, name="ngram_range"):

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
 import sklstm
@@ -622,3 +623,51 @@ def test_partial_fit_rejects_what_it_cannot_do_before_any_work(params, message):
     with pytest.raises(ValueError, match=message):
         fitted.partial_fit(X, y)
     assert fitted.n_iter_ == 1
+
+
+def streamed_vocabulary(blocks):
+    """The vocabulary of ``small()``'s settings, counted block by block."""
+    vocabulary = sklstm.VocabularyTransformer(min_df=1, linear_ngram_range=(1, 2))
+    for block in blocks:
+        vocabulary.partial_fit(block)
+    return vocabulary
+
+
+def test_a_given_vocabulary_knows_the_words_of_later_blocks_and_is_only_read():
+    X, y = corpus(n=160)
+    first, later = X[:80], [text + " superlative" for text in X[80:]]
+    vocabulary = streamed_vocabulary([first, later])
+    counts = dict(vocabulary.document_frequency_)
+    clf = small(vocabulary=vocabulary).partial_fit(first, y[:80], classes=[0, 1])
+    clf.partial_fit(later, y[80:])
+    assert "superlative" in clf.vectorizer_.vocabulary_
+    learned = small().partial_fit(first, y[:80], classes=[0, 1])
+    assert "superlative" not in learned.vectorizer_.vocabulary_
+    assert clf.vectorizer_.n_linear_ids_ == vocabulary.n_linear_ids_
+    # The model keeps what transforms, not the counts; the user's vocabulary is untouched.
+    assert not hasattr(pickle.loads(pickle.dumps(clf)).vectorizer_, "_word_counts")
+    assert vocabulary.document_frequency_ == counts and hasattr(vocabulary, "_word_counts")
+    assert clone(clf).vocabulary is vocabulary
+    assert clone(clf).fit(X, y).vectorizer_.vocabulary_ == vocabulary.vocabulary_
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "message"),
+    [
+        (sklstm.VocabularyTransformer(), "has not learned a vocabulary yet"),
+        (
+            sklstm.VocabularyTransformer(min_df=1).fit(["a b"]),
+            r"linear_ngram_range=None \(this classifier: \(1, 2\)\)",
+        ),
+    ],
+)
+def test_a_vocabulary_not_fitted_or_of_other_settings_is_refused_before_any_work(
+    vocabulary, message
+):
+    X, y = corpus(n=32)
+    clf = small(vocabulary=vocabulary)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(clf, "module_")

@@ -10,7 +10,7 @@ from conftest import EpochRecorder, check_halving_epochs
 from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV
 
-from sklstm import LSTMSentimentClassifier
+from sklstm import LSTMSentimentClassifier, VocabularyTransformer
 from sklstm.dask import predict_proba_partitions
 
 distributed = pytest.importorskip(
@@ -147,3 +147,25 @@ def test_scoring_errors_name_what_to_pass(make_corpus):
         predict_proba_partitions(model, pd.Series(texts))
     with pytest.raises(ValueError, match="found no client"):
         predict_proba_partitions(model, dd.from_pandas(pd.Series(texts), npartitions=2))
+
+
+def test_incremental_counts_a_vocabulary_then_trains_on_it_block_by_block(client, make_corpus):
+    wrappers = pytest.importorskip("dask_ml.wrappers", reason="dask-ml is an optional extra")
+    texts, labels = make_corpus(n_texts=120)
+    texts = [*texts[:90], *(text + " superlative" for text in texts[90:])]
+    X = dd.from_pandas(pd.Series(texts), npartitions=4)
+    y = dd.from_pandas(pd.Series(labels), npartitions=4)
+    settings = dict(min_df=1, linear_ngram_range=(1, 2))
+    counted = VocabularyTransformer(**settings)
+    for block in X.partitions:  # one block in memory at a time
+        counted.partial_fit(block.compute())
+    assert counted.vocabulary_ == VocabularyTransformer(**settings).fit(texts).vocabulary_
+    lstm = LSTMSentimentClassifier(
+        vocabulary=counted, embedding_dim=8, hidden_size=8, min_df=1, random_state=0
+    )
+    with distributed.get_task_stream(client) as tasks:
+        model = wrappers.Incremental(lstm).fit(X, y, classes=[0, 1]).estimator_
+    assert tasks.data, "no task ran on the cluster"
+    assert model.n_iter_ == 4  # one epoch per block
+    assert "superlative" in model.vectorizer_.vocabulary_
+    assert model.vectorizer_.vocabulary_ == counted.vocabulary_

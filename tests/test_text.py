@@ -261,3 +261,40 @@ def test_linear_features_of_texts_without_tokens_are_empty():
     seqs = vt.transform(["", " ", "a"])
     assert seqs.lengths.tolist() == [0, 0, 1]
     assert vt.transform([""]).ids.shape == (0, 3)
+
+
+def random_texts(n, seed=0):
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(300)]
+    return [" ".join(rng.choice(words, rng.integers(0, 60))) for _ in range(n)]
+
+
+def test_partial_fit_over_blocks_learns_what_fit_learns_from_them_all():
+    texts = random_texts(500)
+    settings = dict(
+        max_features=150, min_df=3, max_len=20, ngram_range=(1, 2), ngram_buckets=1000,
+        linear_ngram_range=(1, 2),
+    )  # fmt: skip
+    whole = VocabularyTransformer(**settings).fit(texts)
+    streamed = VocabularyTransformer(**settings)
+    for start in range(0, 500, 70):
+        streamed.partial_fit(texts[start : start + 70])
+        # The counts go on through pickling, as between Dask workers.
+        streamed = pickle.loads(pickle.dumps(streamed))
+    assert streamed.vocabulary_ == whole.vocabulary_
+    assert streamed.document_frequency_ == whole.document_frequency_
+    assert streamed.n_linear_ids_ == whole.n_linear_ids_ > 1
+    expected, got = whole.transform(texts), streamed.transform(texts)
+    np.testing.assert_array_equal(got.ids, expected.ids)
+    np.testing.assert_array_equal(got.offsets, expected.offsets)
+
+
+def test_a_word_of_a_later_block_joins_the_vocabulary_and_fit_starts_the_count_afresh():
+    vt = VocabularyTransformer(min_df=2).partial_fit(["good film", "good plot"])
+    assert "dull" not in vt.vocabulary_
+    vt.partial_fit(["dull film", "dull plot"])
+    assert vt.document_frequency_ == {"good": 2, "film": 2, "plot": 2, "dull": 2}
+    vt.fit(["dull film", "dull plot"])
+    assert vt.document_frequency_ == {"dull": 2}
+    vt.partial_fit(["dull film"])  # goes on from fit's counts
+    assert vt.document_frequency_ == {"dull": 3, "film": 2}
