@@ -10,7 +10,6 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import torch
-from scipy.sparse import csr_matrix
 from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
@@ -20,10 +19,18 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
-from .baselines import log_count_ratio
+from .checks import (
+    STRUCTURE_PARAMS,
+    check_given_vocabulary,
+    check_known_labels,
+    check_partial_fit_params,
+    check_structure_unchanged,
+    is_plain,
+)
 from .device import compute_dtype, prediction_device, resolve_device
 from .embeddings import check_word_vectors, learned_vectors_method, starting_vectors
 from .explain import explain_texts
+from .linear_start import naive_bayes_start, start_strength
 from .network import POOLINGS, LSTMTextNetwork
 from .persistence import portable_state, restore_state
 from .text import VocabularyTransformer, check_ngram_range, check_texts, without_counts
@@ -42,35 +49,6 @@ POOLING_OPTIONS = {
 # batches) keeps a chunk small while still sorting enough texts by length to pad little.
 PREDICT_CHUNK_SIZE = 1024
 
-
-# linear_init="auto": the naive-Bayes start at full strength up to this many training texts,
-# at sqrt(NB_START_TEXTS / n) beyond. Naive Bayes is the better classifier from few examples
-# and a discriminative one from more (Ng & Jordan, 2002), and a start that already fits the
-# training texts leaves the LSTM little loss to learn from. Started at zero, the model scored
-# 3.6 and 0.2 points less than the full start on 500 and 1,000 IMDB reviews, but 0.4, 0.5 and
-# 0.9 more on 2,000, 5,000 and 25,000, 0.2 more on MPQA and 0.7 more on MR; on SUBJ 0.9 less,
-# where a start at 0.3 lost 0.3 and kept MR's gain (user guide, "Defaults").
-NB_START_TEXTS = 1000
-
-# Parameters that shape the vocabulary or the network, fixed once a model exists: a warm
-# start or a later partial_fit call cannot change them.
-STRUCTURE_PARAMS = (
-    "max_features",
-    "min_df",
-    "max_len",
-    "lowercase",
-    "tokenizer",
-    "ngram_range",
-    "ngram_buckets",
-    "linear_ngram_range",
-    "vocabulary",
-    "embedding_dim",
-    "pretrained_embeddings",
-    "hidden_size",
-    "num_layers",
-    "bidirectional",
-    "pooling",
-)
 
 # Parameters holding objects that the estimator only reads, shared by its clones.
 SHARED_PARAMS = ("pretrained_embeddings", "vocabulary")
@@ -421,8 +399,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         texts, y, sample_weight, labelled = self._check_training_data(X, y, sample_weight)
         continuing = self.warm_start and hasattr(self, "module_")
         if continuing:
-            self._check_structure_unchanged()
-            _check_known_labels(y, self.classes_)
+            check_structure_unchanged(self, self._structure)
+            check_known_labels(y, self.classes_)
         elif len(np.unique(y)) < 2:
             raise ValueError(
                 f"y has {'no' if len(y) == 0 else 'a single'} class"
@@ -477,7 +455,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         # Every call, not only the first as scikit-learn's _fit_context would: a parameter set
         # between calls is checked before it is used.
         self._validate_params()
-        self._check_partial_fit_params()
+        check_partial_fit_params(self)
         if first_call:
             self._check_vocabulary_settings()
             check_word_vectors(self.pretrained_embeddings)
@@ -487,7 +465,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             if len(classes) < 2:
                 raise ValueError(f"classes={classes.tolist()!r} must hold at least two classes.")
         else:
-            self._check_structure_unchanged()
+            check_structure_unchanged(self, self._structure)
         if (
             not first_call
             and classes is not None
@@ -499,7 +477,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             )
         device = resolve_device(self.device)
         texts, y, sample_weight, labelled = self._check_training_data(X, y, sample_weight)
-        _check_known_labels(y, classes if first_call else self.classes_)
+        check_known_labels(y, classes if first_call else self.classes_)
         if not first_call and not len(y):  # unlabelled texts only: nothing to learn from
             return self
         with self._random_generators(not first_call) as (rng, _):
@@ -515,59 +493,12 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 self._train(data, None, rule, rng, device)
         return self
 
-    def _check_structure_unchanged(self):
-        changed = [
-            f"{name} from {_describe(self._structure[name])} to {_describe(getattr(self, name))}"
-            for name in STRUCTURE_PARAMS
-            if not _same_value(getattr(self, name), self._structure[name])
-        ]
-        if changed:
-            raise ValueError(
-                f"The model was built with other parameters than it has now: "
-                f"{'; '.join(changed)}. warm_start and partial_fit continue training the same "
-                f"vocabulary and network, which these parameters shape: set them back, or fit "
-                f"with warm_start=False to start afresh."
-            )
-
-    def _check_partial_fit_params(self):
-        if self.early_stopping:
-            raise ValueError(
-                "partial_fit does not hold out a validation set, so early_stopping=True would "
-                "be ignored; set early_stopping=False, or call fit."
-            )
-        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
-            # As scikit-learn's SGDClassifier: one batch's frequencies are not the classes'.
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit: a batch's class "
-                "frequencies are not those of the whole stream. Compute the weights once, "
-                "e.g. dict(zip(classes, compute_class_weight('balanced', classes=classes, "
-                "y=y_sample))) from sklearn.utils.class_weight, and pass that dict."
-            )
-
     def _check_vocabulary_settings(self):
         check_ngram_range(self.ngram_range)
         if self.linear_ngram_range is not None:
             check_ngram_range(self.linear_ngram_range, "linear_ngram_range")
-        if self.vocabulary is None:
-            return
-        check_is_fitted(
-            self.vocabulary,
-            msg="vocabulary is a VocabularyTransformer that has not learned a vocabulary yet; "
-            "call its fit or partial_fit first, or pass vocabulary=None to learn one from "
-            "the training texts.",
-        )
-        given = self.vocabulary.get_params()
-        differ = [
-            f"{name}={_describe(given[name])} (this classifier: {_describe(value)})"
-            for name, value in self._vectorizer().get_params().items()
-            if not _same_value(given[name], value)
-        ]
-        if differ:
-            raise ValueError(
-                f"vocabulary was built with other settings than this classifier's: "
-                f"{'; '.join(differ)}. Build the VocabularyTransformer with the classifier's "
-                f"settings, or set the classifier's to match."
-            )
+        if self.vocabulary is not None:
+            check_given_vocabulary(self.vocabulary, self._vectorizer())
 
     def _vectorizer(self):
         """The VocabularyTransformer of this classifier's settings, not fitted."""
@@ -681,38 +612,21 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
     def _fit_linear_scale(self, data):
         """Scale the linear path's features by their naive-Bayes log-count ratios in ``data``
         and start its weights as ``linear_init`` asks."""
-        orders = self.module_.linear_orders
-        if not orders:
+        if not self.module_.linear_orders:
             return
-        sequences = data.sequences
-        features = sequences.ids[:, -orders:]  # (n_tokens, orders)
-        text_of = np.repeat(np.arange(len(sequences)), sequences.lengths)[:, None]
-        present = features != 0
-        n_features = self.module_.linear_scale.shape[0]
-        X = csr_matrix(
-            (
-                np.ones(present.sum()),
-                (np.broadcast_to(text_of, features.shape)[present], features[present]),
-            ),
-            shape=(len(sequences), n_features),
+        scale, weight = naive_bayes_start(
+            data.sequences,
+            self.module_.linear_orders,
+            self.module_.linear_scale.shape[0],
+            data.targets.long().numpy(),
+            data.weights.double().numpy(),
+            len(self.classes_),
         )
-        class_index = data.targets.long().numpy()
-        weights = data.weights.double().numpy()
-        # One ratio per logit: of classes_[1] with one logit, else of each class.
-        positives = [1] if len(self.classes_) == 2 else range(len(self.classes_))
-        scale = np.column_stack(
-            [log_count_ratio(X, class_index == k, weights, alpha=1.0) for k in positives]
-        )
-        scale[0] = 0.0  # no feature
-        self.module_.linear_scale.copy_(torch.from_numpy(scale))
-        strength = self.linear_init
-        if strength == "auto":
-            strength = min(1.0, math.sqrt(NB_START_TEXTS / max(len(sequences), 1)))
+        strength = start_strength(self.linear_init, len(data.sequences))
         self.resolved_params_["linear_init"] = strength
-        # 1 / sqrt(features a text has): first logits of the same size for phrases and reviews.
-        features_per_text = max(present.sum() / max(len(sequences), 1), 1.0)
+        self.module_.linear_scale.copy_(torch.from_numpy(scale))
         with torch.no_grad():
-            self.module_.linear_weight.fill_(strength / np.sqrt(features_per_text))
+            self.module_.linear_weight.fill_(strength * weight)
 
     def _dataset(self, sequences, y, sample_weight):
         class_index = np.searchsorted(self.classes_, y)
@@ -875,7 +789,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         texts = check_texts(X)
         if target is not None:
-            _check_known_labels(np.asarray([target]), self.classes_)
+            check_known_labels(np.asarray([target]), self.classes_)
         targets = (
             self.predict(texts) if target is None else np.full(len(texts), target, dtype=object)
         )
@@ -888,7 +802,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         # copy of 400,000 word vectors of 100 numbers took 2.2 s and about 200 MB a clone;
         # scikit-learn's clone of a fitted vocabulary would be an unfitted one).
         shared = {name: getattr(self, name) for name in SHARED_PARAMS}
-        if all(_is_plain(value) for value in shared.values()):
+        if all(is_plain(value) for value in shared.values()):
             return super().__sklearn_clone__()
         # scikit-learn's own clone of a copy without them (a shallow copy: pickling would
         # convert the fitted network), which then gets the same objects.
@@ -920,31 +834,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         seeded = isinstance(self.random_state, Integral)
         tags.non_deterministic = not seeded or self.precision == "auto" or gpu
         return tags
-
-
-def _is_plain(value):
-    return value is None or isinstance(value, str | int | float | bool | tuple | os.PathLike)
-
-
-def _same_value(a, b):
-    # Objects (a tokenizer, a dict of vectors) by identity, which pickling keeps: comparing
-    # a dict of arrays by value is ambiguous.
-    return type(a) is type(b) and a == b if _is_plain(a) else a is b
-
-
-def _describe(value):
-    # Never the contents of a dict of word vectors, which may hold millions of numbers.
-    return repr(value) if _is_plain(value) else f"a {type(value).__name__} object"
-
-
-def _check_known_labels(y, classes):
-    unknown = np.setdiff1d(np.unique(y), classes)
-    if len(unknown):
-        raise ValueError(
-            f"y has labels {unknown.tolist()!r} that are not among the classes "
-            f"{classes.tolist()!r}; with warm_start or partial_fit the classes are fixed by "
-            f"the first fit (or the classes argument of the first partial_fit)."
-        )
 
 
 def _history_columns(valid):

@@ -12,6 +12,7 @@ import torch
 
 from ._version import __version__
 from .network import LSTMTextNetwork
+from .text import without_counts
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -22,6 +23,13 @@ def portable_state(state, warm_start):
     """A copy of an estimator's ``__dict__`` with its torch and pandas objects as numpy."""
     state = dict(state)  # object.__getstate__ returns the live __dict__, which must stay untouched
     state["_sklstm_version"] = __version__
+    if state.get("vocabulary") is not None:
+        # The counts of the stream it was learned from are not needed to transform; one
+        # copy without them stands for the parameter wherever the state holds it.
+        lean = without_counts(state["vocabulary"])
+        state["vocabulary"] = lean
+        if "_structure" in state:
+            state["_structure"] = {**state["_structure"], "vocabulary": lean}
     if "module_" in state:
         state["module_"] = _to_numpy(state["module_"].state_dict())
         optimizer = state.pop("_optimizer")

@@ -11,10 +11,10 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils import murmurhash3_32
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .ngrams import add_counts, linear_features, ngram_keys, numbered
 from .ragged import RaggedSequences
 
 PAD_ID = 0
@@ -26,8 +26,6 @@ _LINE_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
 # Words and numbers (any script), apostrophes inside words ("don't"), and the two punctuation
 # marks that carry sentiment on their own.
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[!?]")
-# Odd 64-bit multiplier for chaining token hashes into n-gram hashes (wraps around).
-_NGRAM_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def tokenize(text):
@@ -273,11 +271,11 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         self._word_counts.update(chain.from_iterable(set(doc) for doc in tokens))
         self._linear_keys = None
         if self.linear_ngram_range is not None:
-            lengths, offsets, codes, index = _numbered(tokens)
-            keys = _ngram_keys(codes, index, offsets, lengths, self.linear_ngram_range[1])
+            lengths, offsets, codes, index = numbered(tokens)
+            keys = ngram_keys(codes, index, offsets, lengths, self.linear_ngram_range[1])
             text_of = np.repeat(np.arange(len(lengths)), lengths)
-            *_, counts = _linear_features(keys, text_of, None, self.min_df)
-            self._ngram_counts = _add_counts(self._ngram_counts, counts)
+            *_, counts = linear_features(keys, text_of, None, self.min_df)
+            self._ngram_counts = add_counts(self._ngram_counts, counts)
             keys, document_frequency = self._ngram_counts
             self._linear_keys = keys[document_frequency >= self.min_df]
         self._fit_vocabulary(self._word_counts)
@@ -343,14 +341,14 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         return np.split(positions, np.cumsum(steps)[:-1]) if len(tokens) else []
 
     def _to_ids(self, tokens, fit_linear=False):
-        lengths, offsets, codes, index = _numbered(tokens)
+        lengths, offsets, codes, index = numbered(tokens)
         lookup = self.vocabulary_.get
         columns = [np.fromiter((lookup(t, UNKNOWN_ID) for t in codes), np.int64, len(codes))[index]]
         linear_n = 0 if self.linear_ngram_range is None else self.linear_ngram_range[1]
         max_n = max(self.ngram_range[1], linear_n)
         if max_n > 1 or linear_n:
             # From the whole text, so that truncation makes no n-gram across the gap.
-            keys = _ngram_keys(codes, index, offsets, lengths, max_n)
+            keys = ngram_keys(codes, index, offsets, lengths, max_n)
             for n in range(2, self.ngram_range[1] + 1):
                 hashed, valid = keys[n - 1]
                 buckets = 1 + (hashed >> np.uint64(16)) % np.uint64(self.ngram_buckets - 1)
@@ -358,7 +356,7 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         if linear_n:
             text_of = np.repeat(np.arange(len(lengths)), lengths)
             known = None if fit_linear else self._linear_keys
-            known, features, counts = _linear_features(keys[:linear_n], text_of, known, self.min_df)
+            known, features, counts = linear_features(keys[:linear_n], text_of, known, self.min_df)
             self._linear_keys = known
             if fit_linear:
                 self._ngram_counts = counts
@@ -459,99 +457,6 @@ def without_counts(vectorizer):
     for counts in ("_word_counts", "_ngram_counts"):
         kept.__dict__.pop(counts, None)
     return kept
-
-
-def _numbered(tokens):
-    """Lengths and offsets of tokenised texts, their distinct tokens (``codes``: token to
-    number) and each token's number (``index``)."""
-    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-    offsets = np.concatenate([[0], np.cumsum(lengths)])
-    flat = list(chain.from_iterable(tokens))
-    # Each distinct token is then looked up and hashed once: per occurrence there is only
-    # the dict lookup that numbers it.
-    codes = {}
-    index = np.fromiter((codes.setdefault(t, len(codes)) for t in flat), np.int64, len(flat))
-    return lengths, offsets, codes, index
-
-
-def _add_counts(counts, more):
-    """Sum two (sorted keys, counts) pairs into one; ``counts`` may be None."""
-    if counts is None:
-        return more
-    keys, position = np.unique(np.concatenate([counts[0], more[0]]), return_inverse=True)
-    total = np.bincount(position, weights=np.concatenate([counts[1], more[1]]))
-    return keys, total.astype(np.int64)
-
-
-def _ngram_keys(codes, index, offsets, lengths, max_n):
-    """64-bit keys of the n-grams ending at each token: ``[(keys, valid)]`` for n = 1 .. max_n.
-
-    ``codes`` numbers the distinct tokens and ``index`` gives each token's number. ``valid``
-    is False where a text has fewer than n tokens up to there.
-    """
-    # Hash each distinct token once, then chain the hashes of consecutive tokens, all in
-    # numpy: n-grams cost no Python work per occurrence.
-    token_hash = np.fromiter(
-        (murmurhash3_32(t, positive=True) for t in codes), np.uint64, len(codes)
-    )[index]
-    position = np.arange(len(index)) - np.repeat(offsets[:-1], lengths)
-    ngram_hash, keys = token_hash, [(token_hash, np.ones(len(index), dtype=bool))]
-    for n in range(2, max_n + 1):
-        # ngram_hash[i] now covers tokens i-n+1 .. i (wrapped garbage where i < n-1, which
-        # valid marks).
-        ngram_hash = ngram_hash * _NGRAM_MIX + np.roll(token_hash, n - 1) + np.uint64(n)
-        keys.append((ngram_hash, position >= n - 1))
-    return keys
-
-
-def _linear_features(keys, text_of, known, min_df):
-    """The linear feature id of each n-gram (token, n) at its first occurrence in a text.
-
-    Parameters
-    ----------
-    keys : list of (ndarray, ndarray)
-        For n = 1 .. max_n, the n-gram keys ending at each token and where they are valid.
-    text_of : ndarray of shape (n_tokens,)
-        The text of each token (non-decreasing).
-    known : ndarray or None
-        The sorted feature keys; None learns them: the keys found in ``min_df`` texts.
-
-    Returns
-    -------
-    known : ndarray
-        The feature keys (id ``i + 1`` for ``known[i]``).
-    features : ndarray of shape (n_tokens, max_n)
-        Feature ids, 0 where the n-gram is no feature or occurred earlier in its text.
-    counts : tuple of two ndarrays or None
-        When learning: every n-gram key found (sorted) and the number of texts it is in.
-    """
-    max_n = len(keys)
-    where = np.concatenate([np.flatnonzero(valid) * max_n + n for n, (_, valid) in enumerate(keys)])
-    entry_keys = np.concatenate([key[valid] for key, valid in keys])
-    features = np.full(len(text_of) * max_n, PAD_ID, dtype=np.int64)
-    if not len(entry_keys):  # texts without tokens
-        counts = None if known is not None else (entry_keys, np.zeros(0, dtype=np.int64))
-        return entry_keys if known is None else known, features.reshape(-1, max_n), counts
-    # One sort groups the entries by n-gram, each group in token order (a stable sort of
-    # entries that are in text order): a group's first entry in a text is its first
-    # occurrence there, and the number of such entries its document frequency.
-    order = np.argsort(entry_keys, kind="stable")
-    sorted_keys, sorted_texts = entry_keys[order], text_of[where[order] // max_n]
-    new_key = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
-    new_text = new_key | np.r_[True, sorted_texts[1:] != sorted_texts[:-1]]
-    distinct = sorted_keys[new_key]
-    counts = None
-    if known is None:
-        document_frequency = np.add.reduceat(new_text, np.flatnonzero(new_key))
-        counts = (distinct, document_frequency)
-        known = distinct[document_frequency >= min_df]
-    # Sorted needles make the lookup a merge rather than random probes.
-    position = np.searchsorted(known, distinct).clip(max=max(len(known) - 1, 0))
-    found = (known[position] == distinct) if len(known) else np.zeros(len(distinct), bool)
-    feature = np.where(found, position + 1, PAD_ID)[np.cumsum(new_key) - 1]
-    first = new_text & (feature != PAD_ID)
-    features[where[order][first]] = feature[first]
-    return known, features.reshape(len(text_of), max_n), counts
 
 
 def check_ngram_range(ngram_range, name="ngram_range"):

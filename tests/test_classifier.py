@@ -558,7 +558,7 @@ def test_linear_init_scales_the_naive_bayes_start_and_auto_fades_it_with_the_tex
     X, y = corpus(n=80)
     fits = [small(linear_init=value).fit(X, y) for value in (1.0, 0.0, 0.5)]
     for nb_start_texts in (80, 1000, 5):  # 80 training texts: sqrt(5 / 80) = 1/4
-        monkeypatch.setattr(classifier_module, "NB_START_TEXTS", nb_start_texts)
+        monkeypatch.setattr(sklstm.linear_start, "NB_START_TEXTS", nb_start_texts)
         fits.append(small(linear_init="auto").fit(X, y))
     full, zero, half, auto_at, auto_below, auto_beyond = starts
     assert (full > 0).all() and (zero == 0).all()
@@ -645,7 +645,11 @@ def test_a_given_vocabulary_knows_the_words_of_later_blocks_and_is_only_read():
     assert "superlative" not in learned.vectorizer_.vocabulary_
     assert clf.vectorizer_.n_linear_ids_ == vocabulary.n_linear_ids_
     # The model keeps what transforms, not the counts; the user's vocabulary is untouched.
-    assert not hasattr(pickle.loads(pickle.dumps(clf)).vectorizer_, "_word_counts")
+    loaded = pickle.loads(pickle.dumps(clf))
+    assert not hasattr(loaded.vectorizer_, "_word_counts")
+    assert not hasattr(loaded.vocabulary, "_word_counts")
+    assert loaded.vocabulary.vocabulary_ == vocabulary.vocabulary_
+    loaded.partial_fit(later, y[80:])  # the same structure: it goes on training
     assert vocabulary.document_frequency_ == counts and hasattr(vocabulary, "_word_counts")
     assert clone(clf).vocabulary is vocabulary
     assert clone(clf).fit(X, y).vectorizer_.vocabulary_ == vocabulary.vocabulary_
