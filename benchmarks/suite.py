@@ -164,11 +164,17 @@ def summarize(runs):
     return table.sort_values("dataset", key=lambda c: c.map(order), kind="stable")
 
 
-# Code changes that moved a default, as (description, commit before, commit after): the
-# default rows of the two commits side by side, the earlier code as the variant.
+# Code changes that moved a default, as (description, commits before, commit after): the
+# default rows of the two side by side (of the earlier commits, each seed's latest), the
+# earlier code as the variant.
 CODE_CHANGES = [
-    ("pooling='mean+max+bag' (before commit 59902e1)", "07539bd", "59902e1"),
-    ("the linear path on truncated texts (before commit 2a57862)", "391a0cf", "0c252bd"),
+    ("pooling='mean+max+bag' (before commit 59902e1)", ("07539bd",), "59902e1"),
+    ("the linear path on truncated texts (before commit 2a57862)", ("391a0cf",), "0c252bd"),
+    (
+        "linear_init=1 at every size (before commit 4b06e37)",
+        ("391a0cf", "59902e1", "0c252bd"),
+        "4b06e37",
+    ),
 ]
 
 
@@ -186,7 +192,9 @@ def ablations(runs, explorations):
     )
     tables = [_against(latest, lstm.drop_duplicates(["dataset", "seed"], keep="last"))]
     for description, before, after in CODE_CHANGES:
-        earlier = lstm[lstm.commit == before].assign(params=description)
+        # The latest row of each seed among the earlier code's commits.
+        earlier = lstm[lstm.commit.isin(before)].drop_duplicates(["dataset", "seed"], keep="last")
+        earlier = earlier.assign(params=description)
         tables.append(_against(earlier, lstm[lstm.commit == after]))
     return pd.concat(tables, ignore_index=True)
 

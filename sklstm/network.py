@@ -134,10 +134,8 @@ class LSTMTextNetwork(nn.Module):
         """Logits from input vectors (B, S, E), lengths (B,) and the linear path's terms
         (B, T, n_outputs) or None -> (B, n_outputs); the LSTM reads min(length, S) steps."""
         lengths = lengths.clamp(max=inputs.size(1))
-        positions = torch.arange(inputs.size(1), device=inputs.device)
-        mask = positions < lengths[:, None]  # (B, T)
-        # For each step, where that step's token sits when the text is read backwards.
-        reverse = torch.where(mask, lengths[:, None] - 1 - positions, positions)  # (B, T)
+        mask = torch.arange(inputs.size(1), device=inputs.device) < lengths[:, None]  # (B, T)
+        reverse = reversed_positions(lengths, inputs.size(1))  # (B, T)
         inputs = self.dropout(inputs)  # (B, T, E)
         states = inputs
         for i, forward_lstm in enumerate(self.forward_layers):
@@ -145,11 +143,11 @@ class LSTMTextNetwork(nn.Module):
                 states = self.dropout(states)
             outputs = [forward_lstm(states)[0]]  # [(B, T, H)]
             if self.backward_layers:
-                backward = self.backward_layers[i](_reorder(states, reverse))[0]  # (B, T, H)
+                backward = self.backward_layers[i](reorder(states, reverse))[0]  # (B, T, H)
                 # Pooling reads a text's steps in any order, so only outputs that feed
                 # another layer are put back in text order.
                 feeds_a_layer = i + 1 < len(self.forward_layers)
-                outputs.append(_reorder(backward, reverse) if feeds_a_layer else backward)
+                outputs.append(reorder(backward, reverse) if feeds_a_layer else backward)
             states = torch.cat(outputs, dim=2)  # (B, T, D*H)
         pooled = torch.cat(
             [
@@ -160,6 +158,17 @@ class LSTMTextNetwork(nn.Module):
         )
         logits = self.output(self.dropout(pooled))  # (B, n_outputs)
         return logits if linear is None else logits + linear.sum(1)
+
+    def first_layer_states(self, words, lengths):
+        """The first layer's outputs from word ids alone, each direction in its reading
+        order: words (B, T), lengths (B,) -> forward (B, T, H), backward (B, T, H) or None,
+        whose step s has read the text's last s + 1 words (see :func:`reversed_positions`)."""
+        inputs = self.dropout(self.embedding(words))  # (B, T, E)
+        forward = self.forward_layers[0](inputs)[0]
+        if not self.backward_layers:
+            return forward, None
+        reverse = reversed_positions(lengths, words.size(1))
+        return forward, self.backward_layers[0](reorder(inputs, reverse))[0]
 
     def _pool(self, kind, states, mask, lengths):
         # states: (B, T, F) -> (B, F); "bag" pools the input vectors, the others LSTM outputs
@@ -197,6 +206,13 @@ def _lstm(input_size, hidden_size):
     return nn.LSTM(input_size, hidden_size, batch_first=True)
 
 
-def _reorder(states, index):
+def reversed_positions(lengths, n_steps):
+    """For each step, where its token sits when the text is read backwards within its own
+    length; padding steps stay where they are: lengths (B,) -> (B, n_steps)."""
+    positions = torch.arange(n_steps, device=lengths.device)
+    return torch.where(positions < lengths[:, None], lengths[:, None] - 1 - positions, positions)
+
+
+def reorder(states, index):
     # states: (B, T, F), index: (B, T) -> states[b, index[b, t]] for every b, t
     return states.gather(1, index[:, :, None].expand(-1, -1, states.size(2)))

@@ -1,0 +1,83 @@
+"""Language-model pretraining on unlabelled IMDB reviews: what it adds, at what cost.
+
+``--labels`` (1,000) training reviews keep their labels (a stratified sample,
+:func:`sklstm.unlabeled.keep_labeled`); the other training reviews and the 50,000 ``unsup``
+reviews (the first ``--unlabelled`` of them, shuffled; all by default) are passed as
+unlabelled texts (``unlabeled_label=-1``). LSTMSentimentClassifier with its defaults and each
+``--pretrain-epochs`` value is fitted at each ``--seeds`` and scored on the official test set.
+Each row gives the accuracy, the whole fit's seconds, the pretraining's seconds and the
+language model's loss in its last epoch (nats per word).
+
+    python benchmarks/pretraining.py                                   # 0, 1 and 2 epochs
+    python benchmarks/pretraining.py --unlabelled 5000 --pretrain-epochs 0 1 --limit-test 5000
+"""
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+from common import DATA, add_threads_flag, save, set_threads, settings_text
+
+from sklstm import LSTMSentimentClassifier, reuse_freed_memory
+from sklstm.unlabeled import keep_labeled
+
+
+def load(n_labels, n_unlabelled, n_test, seed):
+    """Training texts and labels (-1 for the unlabelled ones), test texts and labels."""
+    train = pd.read_csv(DATA / "imdb" / "train.csv.gz")
+    test = pd.read_csv(DATA / "imdb" / "test.csv.gz")
+    if n_test is not None:
+        test = test.sample(n_test, random_state=seed)
+    y = train["label"].to_numpy()
+    labeled, others = keep_labeled(np.arange(len(y)), y, n_labels)
+    unsup = pd.read_csv(DATA / "imdb" / "unsup.csv.gz")["text"]
+    unlabelled = pd.concat([train["text"].iloc[others], unsup], ignore_index=True)
+    unlabelled = unlabelled.sample(frac=1.0, random_state=seed).iloc[:n_unlabelled]
+    X = train["text"].iloc[labeled].tolist() + unlabelled.tolist()
+    y = np.concatenate([y[labeled], np.full(len(unlabelled), -1)])
+    return X, y, test["text"].tolist(), test["label"].to_numpy()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--labels", type=int, default=1000)
+    parser.add_argument("--unlabelled", type=int, help="keep this many unlabelled reviews")
+    parser.add_argument("--pretrain-epochs", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--limit-test", type=int, help="score on a sample of the test set")
+    add_threads_flag(parser)
+    args = parser.parse_args()
+    reuse_freed_memory()
+    set_threads(args.threads)
+    rows = []
+    for seed in args.seeds:
+        X, y, X_test, y_test = load(args.labels, args.unlabelled, args.limit_test, seed)
+        for epochs in args.pretrain_epochs:
+            model = LSTMSentimentClassifier(
+                pretrain_epochs=epochs, unlabeled_label=-1, random_state=seed
+            )
+            start = time.perf_counter()
+            model.fit(X, y)
+            fit_seconds = time.perf_counter() - start
+            history = model.pretraining_history_
+            rows.append(
+                {
+                    "labels": args.labels,
+                    "unlabelled_texts": int((y == -1).sum()),
+                    "pretrain_epochs": epochs,
+                    "seed": seed,
+                    "accuracy": model.score(X_test, y_test),
+                    "test_texts": len(X_test),
+                    "fit_seconds": fit_seconds,
+                    "pretrain_seconds": 0.0 if history is None else history["seconds"].sum(),
+                    "lm_loss": None if history is None else history["lm_loss"].iloc[-1],
+                }
+            )
+            print(rows[-1], flush=True)
+    small = args.unlabelled is not None or args.limit_test is not None
+    save(rows, "pretraining", small, settings_text(args))
+
+
+if __name__ == "__main__":
+    main()
