@@ -1,7 +1,9 @@
 """Language-model pretraining: the first LSTM layer learns to predict the words of the texts.
 
-Before the classifier trains, the word embeddings and the first layer of the LSTM learn from
-texts without labels: the forward direction predicts each next word, the backward direction
+Before the classifier trains, the first layer of the LSTM learns from texts without labels,
+reading the word vectors the classifier starts from (kept as they are: trained by the
+language model too, they lost what the PPMI start gives and scored no better): the forward
+direction predicts each next word, the backward direction
 each previous one (as the two language models of Peters et al., 2018, "Deep contextualized
 word representations"; for one direction, the pretraining of Dai & Le, 2015,
 "Semi-supervised sequence learning"). The softmax over the vocabulary would cost many times
@@ -51,12 +53,12 @@ class LanguageModelHeads(nn.Module):
 def pretrain(
     network, sequences, *, epochs, batch_size, learning_rate, rng, device, compute_dtype, verbose
 ):
-    """Train ``network``'s embeddings and first layer as language models of ``sequences``.
+    """Train ``network``'s first layer as language models of ``sequences``.
 
     Parameters
     ----------
     network : LSTMTextNetwork
-        The classifier's network; only its word embeddings and first layer change.
+        The classifier's network; only its first layer changes.
     sequences : RaggedSequences
         The texts as ids (labelled and unlabelled alike).
     epochs, batch_size : int
@@ -82,7 +84,6 @@ def pretrain(
         network.forward_layers[0].hidden_size, network.embedding.num_embeddings, n_directions
     ).to(device)
     parameters = [
-        *network.embedding.parameters(),
         *network.forward_layers[0].parameters(),
         *(network.backward_layers[0].parameters() if n_directions == 2 else ()),
         *heads.parameters(),
