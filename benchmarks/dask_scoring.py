@@ -20,7 +20,6 @@ predicted class agrees.
 """
 
 import argparse
-import resource
 import time
 
 import dask.dataframe as dd
@@ -52,9 +51,12 @@ def texts_to_score(n_texts):
 
 
 def worker_peak_mib():
-    """The peak resident memory of the calling process, in MiB (pickled by value to the
-    workers, which cannot import the benchmarks' modules)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    """The peak resident memory of the calling process, in MiB: VmHWM, which starts afresh
+    in every program (``ru_maxrss`` carries over from the process that started it). Defined
+    here so that it is pickled by value to the workers, which cannot import ``common``."""
+    with open("/proc/self/status") as status:
+        peak_kb = next(line for line in status if line.startswith("VmHWM:")).split()[1]
+    return int(peak_kb) / 1024
 
 
 def main():

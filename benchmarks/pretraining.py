@@ -75,8 +75,9 @@ def main():
                 }
             )
             print(rows[-1], flush=True)
-    small = args.unlabelled is not None or args.limit_test is not None
-    save(rows, "pretraining", small, settings_text(args))
+    # The number of unlabelled texts is a setting of the measurement (its own column), not
+    # a reduction of it; a sample of the test set is.
+    save(rows, "pretraining", args.limit_test is not None, settings_text(args))
 
 
 if __name__ == "__main__":
