@@ -24,7 +24,7 @@ explorations: they go to ``results/suite_explore.csv`` and never into the table;
     python benchmarks/suite.py                                 # everything, seeds 0 1 2
     python benchmarks/suite.py --datasets mr trec --seeds 0    # a part of it
     python benchmarks/suite.py --datasets imdb_1000 --models lstm --param max_iter=10
-    python benchmarks/suite.py --models lstm --constant sklstm.classifier.NB_START_TEXTS=100
+    python benchmarks/suite.py --models lstm --constant sklstm.linear_start.NB_START_TEXTS=100
     python benchmarks/suite.py --table-only                    # rebuild the table and plot
 """
 
@@ -262,7 +262,7 @@ def main():
         default=[],
         metavar="MODULE.NAME=VALUE",
         help="a module constant of sklstm set in the workers, e.g. "
-        "sklstm.classifier.NB_START_TEXTS=100 (an exploration, kept out of the table)",
+        "sklstm.linear_start.NB_START_TEXTS=100 (an exploration, kept out of the table)",
     )
     parser.add_argument("--table-only", action="store_true", help="only rebuild the table")
     args = parser.parse_args()

@@ -33,7 +33,6 @@ from .explain import explain_texts
 from .linear_start import naive_bayes_start, start_strength
 from .network import POOLINGS, LSTMTextNetwork
 from .persistence import portable_state, restore_state
-from .pretraining import pretrain
 from .text import VocabularyTransformer, check_ngram_range, check_texts, without_counts
 from .training import Dataset, StoppingRule, objective_for, predict_logits, train
 
@@ -163,15 +162,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         share of a word vector's norm, in a short sentence as in a long review. It
         regularises the embeddings and the LSTM alike, and makes every epoch cost about
         twice as much. 0 turns it off.
-    pretrain_epochs : int, default=0
-        Epochs of language-model pretraining before the classifier trains: the first LSTM
-        layer learns to predict each next word (forward) and previous word (backward) of
-        all the training texts, labelled and unlabelled (``unlabeled_label``; Dai & Le,
-        2015), with an adaptive softmax over the vocabulary; ``pretraining_history_``
-        records it. Not yet worth it on a CPU: with 1,000 labelled IMDB reviews and the
-        74,000 others unlabelled, one epoch (4 minutes) lowered the accuracy from 0.853 to
-        0.848 (``benchmarks/pretraining.py``), the language model being still weak (5.8
-        nats a word). 0 turns it off.
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training texts, stop when
         validation accuracy stops improving and restore the weights of the best epoch.
@@ -241,10 +231,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         One row per epoch, indexed by epoch: ``train_loss``, ``seconds`` and
         ``tokens_per_second`` of the training pass, plus ``valid_loss`` and
         ``valid_accuracy`` when there is a validation set.
-    pretraining_history_ : pandas.DataFrame or None
-        With ``pretrain_epochs``, one row per epoch of language-model pretraining:
-        ``lm_loss`` (mean negative log-likelihood of a word, in nats), ``seconds`` and
-        ``tokens_per_second``; else None.
 
     See Also
     --------
@@ -302,7 +288,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "adversarial_epsilon": [Interval(Real, 0, None, closed="left")],
-        "pretrain_epochs": [Interval(Integral, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -342,7 +327,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         learning_rate_init=2e-3,
         alpha=0.0,
         adversarial_epsilon=0.07,
-        pretrain_epochs=0,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=2,
@@ -378,7 +362,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.learning_rate_init = learning_rate_init
         self.alpha = alpha
         self.adversarial_epsilon = adversarial_epsilon
-        self.pretrain_epochs = pretrain_epochs
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -428,7 +411,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             if continuing:
                 sequences = self.vectorizer_.transform([texts[i] for i in labelled])
             else:
-                # Unlabelled texts count for the vocabulary, the word vectors and pretraining.
+                # Unlabelled texts count for the vocabulary and the word vectors.
                 sequences = self._initialise(texts, np.unique(y), device, rng).take(labelled)
             data = self._dataset(sequences, y, sample_weight)
             valid = None
@@ -624,20 +607,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = None
         self.history_ = None
-        self.pretraining_history_ = None
-        if self.pretrain_epochs:
-            rows = pretrain(
-                self.module_,
-                sequences,
-                epochs=self.pretrain_epochs,
-                batch_size=self.batch_size,
-                learning_rate=self.learning_rate_init,
-                rng=rng,
-                device=device,
-                compute_dtype=compute_dtype(self.precision, device),
-                verbose=self.verbose,
-            )
-            self.pretraining_history_ = pd.DataFrame(rows).set_index("epoch")
         return sequences
 
     def _fit_linear_scale(self, data):

@@ -159,17 +159,6 @@ class LSTMTextNetwork(nn.Module):
         logits = self.output(self.dropout(pooled))  # (B, n_outputs)
         return logits if linear is None else logits + linear.sum(1)
 
-    def first_layer_states(self, words, lengths):
-        """The first layer's outputs from word ids alone, each direction in its reading
-        order: words (B, T), lengths (B,) -> forward (B, T, H), backward (B, T, H) or None,
-        whose step s has read the text's last s + 1 words (see :func:`reversed_positions`)."""
-        inputs = self.dropout(self.embedding(words))  # (B, T, E)
-        forward = self.forward_layers[0](inputs)[0]
-        if not self.backward_layers:
-            return forward, None
-        reverse = reversed_positions(lengths, words.size(1))
-        return forward, self.backward_layers[0](reorder(inputs, reverse))[0]
-
     def _pool(self, kind, states, mask, lengths):
         # states: (B, T, F) -> (B, F); "bag" pools the input vectors, the others LSTM outputs
         if kind in ("mean", "bag"):

@@ -235,7 +235,6 @@ BAD_PARAMETERS = {
     "learning_rate_init": [(0, r"float in the range \(0.0, inf\)"), ("fast", "float")],
     "alpha": [(-1.0, r"float in the range \[0.0, inf\)")],
     "adversarial_epsilon": [(-0.5, r"float in the range \[0.0, inf\)"), ("big", "float")],
-    "pretrain_epochs": [(-1, r"int in the range \[0, inf\)"), (1.5, "int")],
     "early_stopping": [("yes", "instance of 'bool'")],
     "validation_fraction": [(0.0, r"float in the range \(0.0, 1.0\)"), (1, r"\(0.0, 1.0\)")],
     "n_iter_no_change": [(0, r"int in the range \[1, inf\)")],
