@@ -1,6 +1,7 @@
 """LSTMSentimentClassifier: raw text in, the user's labels out, as a scikit-learn estimator."""
 
 import contextlib
+import copy
 import itertools
 import math
 import os
@@ -33,6 +34,7 @@ from .explain import explain_texts
 from .linear_start import naive_bayes_start, start_strength
 from .network import POOLINGS, LSTMTextNetwork
 from .persistence import portable_state, restore_state
+from .self_training import surest_texts
 from .text import VocabularyTransformer, check_ngram_range, check_texts, without_counts
 from .training import Dataset, StoppingRule, objective_for, predict_logits, train
 
@@ -176,10 +178,19 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Weights of the classes in the loss, as in scikit-learn's linear models.
     unlabeled_label : int, str or None, default=None
         The label that marks a text as unlabelled, e.g. -1 (scikit-learn's convention for
-        semi-supervised learning) or ``""``. Such texts are not a class: they are not
-        trained on as labelled, but the vocabulary, the linear path's n-grams and the word
-        vectors are learned from them too; ``score`` leaves them out. None (the default)
-        makes every label a class, -1 included, as sentiment data often uses it.
+        semi-supervised learning) or ``""``. Such texts are not a class: the vocabulary,
+        the linear path's n-grams and the word vectors are learned from them too, and
+        ``pseudo_label_share`` of them are labelled by self-training; ``score`` leaves them
+        out. None (the default) makes every label a class, -1 included, as sentiment data
+        often uses it.
+    pseudo_label_share : float in [0, 1], default=0.25
+        Self-training when ``fit`` gets texts marked ``unlabeled_label``: after training,
+        this share of them, those the network is surest of (taken in the labelled texts'
+        class shares), get its predicted labels, and the network trains again from its
+        starting weights on them and the labelled texts. The vocabulary and word vectors
+        are kept, so the second training costs what a fit on that many more labelled
+        texts would. 0 turns it off; without unlabelled texts, and in ``partial_fit`` or a
+        ``warm_start`` continuation, it does nothing.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation split. An int
         makes ``predict_proba`` reproducible on the CPU. Fitting never changes the global
@@ -231,6 +242,10 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         One row per epoch, indexed by epoch: ``train_loss``, ``seconds`` and
         ``tokens_per_second`` of the training pass, plus ``valid_loss`` and
         ``valid_accuracy`` when there is a validation set.
+    n_pseudo_labeled_ : int
+        Unlabelled texts that self-training labelled in the last fit from scratch (see
+        ``pseudo_label_share``); ``n_iter_``, ``loss_curve_`` and ``history_`` then
+        describe the training on them and the labelled texts.
 
     See Also
     --------
@@ -294,6 +309,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "unlabeled_label": [Integral, str, None],
+        "pseudo_label_share": [Interval(Real, 0, 1, closed="both")],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
@@ -333,6 +349,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         tol=1e-4,
         class_weight=None,
         unlabeled_label=None,
+        pseudo_label_share=0.25,
         random_state=None,
         warm_start=False,
         verbose=0,
@@ -368,6 +385,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.class_weight = class_weight
         self.unlabeled_label = unlabeled_label
+        self.pseudo_label_share = pseudo_label_share
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
@@ -412,18 +430,45 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 sequences = self.vectorizer_.transform([texts[i] for i in labelled])
             else:
                 # Unlabelled texts count for the vocabulary and the word vectors.
-                sequences = self._initialise(texts, np.unique(y), device, rng).take(labelled)
+                all_sequences = self._initialise(texts, np.unique(y), device, rng)
+                sequences = all_sequences.take(labelled)
             data = self._dataset(sequences, y, sample_weight)
             valid = None
             if self.early_stopping:
                 data, valid = self._split_validation(data, y, split_seed)
-            if not continuing:
-                self._fit_linear_scale(data)
-            epochs = self._epochs(int(self.module_.steps_read(data.sequences.lengths).sum()))
-            self.resolved_params_["max_iter"] = epochs
-            rule = StoppingRule(epochs, self.n_iter_no_change, self.tol)
-            self._train(data, valid, rule, rng, device)
+            unlabelled = np.setdiff1d(np.arange(len(texts)), labelled)
+            self_trains = not continuing and self.pseudo_label_share > 0 and len(unlabelled)
+            start = copy.deepcopy(self.module_.state_dict()) if self_trains else None
+            interrupted = self._train_from(data, valid, not continuing, rng, device)
+            if self_trains and not interrupted:
+                pseudo = self._pseudo_labeled(all_sequences.take(unlabelled), y, device)
+                self.module_.load_state_dict(start)
+                self._reset_training_state()
+                self._train_from(data.concatenate(pseudo), valid, True, rng, device)
         return self
+
+    def _train_from(self, data, valid, new_start, rng, device):
+        """Train on ``data`` for the epochs ``max_iter`` asks; True if interrupted."""
+        if new_start:
+            self._fit_linear_scale(data)
+        epochs = self._epochs(int(self.module_.steps_read(data.sequences.lengths).sum()))
+        self.resolved_params_["max_iter"] = epochs
+        rule = StoppingRule(epochs, self.n_iter_no_change, self.tol)
+        return self._train(data, valid, rule, rng, device)
+
+    def _pseudo_labeled(self, sequences, y, device):
+        """The unlabelled texts the network is surest of, as a Dataset of its predictions."""
+        proba = self._proba(predict_logits(self.module_, sequences, device).numpy())
+        shares = np.unique(y, return_counts=True)[1] / len(y)
+        n_texts = round(self.pseudo_label_share * len(sequences))
+        positions, class_index = surest_texts(proba, shares, n_texts)
+        self.n_pseudo_labeled_ = len(positions)
+        objective = objective_for(len(self.classes_))
+        return Dataset(
+            sequences.take(positions),
+            objective.targets(class_index),
+            torch.ones(len(positions), dtype=torch.float32),
+        )
 
     def _epochs(self, n_tokens):
         """The epochs of a fit on ``n_tokens`` training tokens, as ``max_iter`` asks."""
@@ -601,13 +646,17 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             )
             self.module_.set_word_vectors(rows, vectors)
             self.embedding_coverage_ = len(rows) / len(self.vectorizer_.vocabulary_)
+        self.n_pseudo_labeled_ = 0
+        self._reset_training_state()
+        return sequences
+
+    def _reset_training_state(self):
         self._optimizer = None
         self.n_iter_ = 0
         self.loss_curve_ = []
         self.validation_scores_ = [] if self.early_stopping else None
         self.best_validation_score_ = None
         self.history_ = None
-        return sequences
 
     def _fit_linear_scale(self, data):
         """Scale the linear path's features by their naive-Bayes log-count ratios in ``data``
@@ -657,7 +706,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             self._optimizer = torch.optim.Adam(self.module_.parameters(), fused=True)
         for group in self._optimizer.param_groups:
             group.update(lr=self.learning_rate_init, weight_decay=self.alpha)
-        rows = train(
+        rows, interrupted = train(
             self.module_,
             self._optimizer,
             objective_for(len(self.classes_)),
@@ -681,6 +730,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 row["valid_accuracy"] for row in rows
             ]
             self.best_validation_score_ = max(self.validation_scores_, default=None)
+        return interrupted
 
     # --------------------------------------------------------------- prediction
 
@@ -691,7 +741,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         """Class probabilities, shape (n_texts, n_classes), columns in the order of ``classes_``."""
-        logits = self._logits(X)
+        return self._proba(self._logits(X))
+
+    def _proba(self, logits):
         if len(self.classes_) == 2:
             positive = expit(logits[:, 0])
             return np.column_stack([1.0 - positive, positive])

@@ -58,5 +58,11 @@ class RaggedSequences:
         within = np.arange(offsets[-1]) - np.repeat(offsets[:-1], lengths)
         return RaggedSequences(self.ids[np.repeat(starts, lengths) + within], offsets)
 
+    def concatenate(self, other):
+        """Return these sequences followed by ``other``'s as a new :class:`RaggedSequences`."""
+        ids = np.concatenate([self.ids, other.ids])
+        offsets = np.concatenate([self.offsets[:-1], other.offsets + len(self.ids)])
+        return RaggedSequences(ids, offsets)
+
     def __repr__(self):
         return f"RaggedSequences(n_sequences={len(self)}, n_tokens={len(self.ids)})"

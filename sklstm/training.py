@@ -77,6 +77,13 @@ class Dataset:
     def take(self, index):
         return Dataset(self.sequences.take(index), self.targets[index], self.weights[index])
 
+    def concatenate(self, other):
+        return Dataset(
+            self.sequences.concatenate(other.sequences),
+            torch.cat([self.targets, other.targets]),
+            torch.cat([self.weights, other.weights]),
+        )
+
 
 @dataclass
 class StoppingRule:
@@ -123,7 +130,7 @@ def train(
     compute_dtype=torch.float32,
     first_epoch=1,
 ):
-    """Train ``network`` for up to ``rule.max_epochs`` epochs and return one dict per epoch.
+    """Train ``network`` for up to ``rule.max_epochs`` epochs.
 
     The weights left in ``network`` (and evaluated on ``valid_data`` after each epoch) are
     the moving average of the steps' weights described at ``AVERAGING_DECAY``. Ctrl-C stops
@@ -134,12 +141,20 @@ def train(
     ``compute_dtype`` of ``torch.bfloat16``, the network's matrix products run in it under
     autocast, while the weights, their gradients, the optimizer and the loss stay float32.
 
+    Returns
+    -------
+    history : list of dict
+        One row per complete epoch.
+    interrupted : bool
+        Whether Ctrl-C stopped training.
+
     Raises
     ------
     FloatingPointError
         If the loss becomes NaN or infinite; the step that produced it is not applied.
     """
     history, stalled, best, best_state = [], 0, None, None
+    interrupted = False
     averaged = AveragedModel(network, multi_avg_fn=_moving_average)
     try:
         for epoch in range(first_epoch, first_epoch + rule.max_epochs):
@@ -169,6 +184,7 @@ def train(
             if stalled >= rule.n_iter_no_change:
                 break
     except KeyboardInterrupt:
+        interrupted = True
         warnings.warn(
             f"Training interrupted after {len(history)} complete epoch(s); keeping the "
             f"{'best weights so far' if best_state else 'weights learned so far'}.",
@@ -177,7 +193,7 @@ def train(
     if averaged.n_averaged:  # not when interrupted before the first step
         network.load_state_dict(best_state or averaged.module.state_dict())
     network.eval()
-    return history
+    return history, interrupted
 
 
 def _moving_average(averaged, current, n_averaged):

@@ -219,6 +219,7 @@ BAD_PARAMETERS = {
     "ngram_range": [("1,2", "instance of 'tuple'"), ((2, 3), r"tuple \(1, max_n\)")],
     "ngram_buckets": [(1, r"int in the range \[2, inf\)")],
     "linear_ngram_range": [((1,), r"tuple \(1, max_n\)"), ("1,2", "instance of 'tuple'")],
+    "pseudo_label_share": [(1.5, r"float in the range \[0.0, 1.0\]"), ("auto", "float")],
     "linear_init": [(-0.5, r"float in the range \[0.0, inf\)"), ("full", r"\{'auto'\}")],
     "vocabulary": [({"good": 2}, "instance of 'sklstm.text.VocabularyTransformer'")],
     "unlabeled_label": [(-1.5, "int.*str.*None"), ([-1], "int.*str.*None")],

@@ -24,7 +24,9 @@ def marked(make_corpus):
     return texts, y, labels
 
 
-def test_marked_texts_are_no_class_and_only_shape_the_vocabulary(marked, monkeypatch):
+def test_without_self_training_marked_texts_are_no_class_and_only_shape_the_vocabulary(
+    marked, monkeypatch
+):
     trained_on = []
     original = classifier_module.train
 
@@ -36,10 +38,11 @@ def test_marked_texts_are_no_class_and_only_shape_the_vocabulary(marked, monkeyp
     texts, y, labels = marked
     texts = list(texts)
     texts[0] = texts[0] + " zyzzyva"  # texts[0] is marked unlabelled
-    clf = tiny(unlabeled_label=-1).fit(texts, y)
+    clf = tiny(unlabeled_label=-1, pseudo_label_share=0).fit(texts, y)
     assert clf.classes_.tolist() == ["neg", "pos"]
     assert "zyzzyva" in clf.vectorizer_.vocabulary_
-    # Trained on the 100 labelled texts, with their own labels.
+    # Trained once, on the 100 labelled texts, with their own labels.
+    assert len(trained_on) == 1
     assert sorted(trained_on[0]) == sorted(labels[y != -1].tolist())
     assert clf.score(texts, y) > 0.9
 
@@ -110,3 +113,72 @@ def test_partial_fit_trains_on_the_labelled_texts_of_each_batch(marked):
     # A batch of unlabelled texts only trains nothing.
     clf.partial_fit(texts[:3], [-1, -1, -1])
     assert clf.n_iter_ == 2
+
+
+def _recording_train(monkeypatch, interrupt_first=False):
+    """Record the targets of every training run; optionally report the first interrupted."""
+    trained_on = []
+    original = classifier_module.train
+
+    def recording_train(network, optimizer, objective, data, *args, **kwargs):
+        trained_on.append(data.targets.tolist())
+        history, interrupted = original(network, optimizer, objective, data, *args, **kwargs)
+        return history, interrupted or (interrupt_first and len(trained_on) == 1)
+
+    monkeypatch.setattr(classifier_module, "train", recording_train)
+    return trained_on
+
+
+def test_self_training_trains_again_on_the_labelled_and_the_surest_unlabelled_texts(
+    marked, monkeypatch
+):
+    trained_on = _recording_train(monkeypatch)
+    texts, y, labels = marked
+    clf = tiny(unlabeled_label=-1, pseudo_label_share=0.4).fit(texts, y)
+    n_unlabelled = int(np.sum(y == -1))
+    assert len(trained_on) == 2
+    labelled_targets = sorted(labels[y != -1].tolist())
+    assert sorted(trained_on[0]) == labelled_targets
+    second = trained_on[1]
+    assert len(second) == len(labelled_targets) + clf.n_pseudo_labeled_
+    assert sorted(second[: len(labelled_targets)]) == labelled_targets
+    # The pseudo-labels keep the labelled texts' balance of the classes.
+    positive_share = np.mean(labelled_targets)
+    n_pseudo = round(0.4 * n_unlabelled)
+    assert sum(second[len(labelled_targets) :]) == round(n_pseudo * positive_share)
+    assert abs(clf.n_pseudo_labeled_ - n_pseudo) <= 1  # each class's count is rounded
+    # The history is the second fit's, from its first epoch.
+    assert clf.n_iter_ == TINY["max_iter"]
+    assert clf.history_.index.tolist() == list(range(1, TINY["max_iter"] + 1))
+
+
+def test_self_training_teaches_words_only_the_unlabelled_texts_hold():
+    # The labels only show "good" and "bad"; "splendid" and "dismal" come only in unlabelled
+    # texts, beside them. Word vectors are off, so only pseudo-labels can link them.
+    labelled = ["good", "bad"] * 10
+    unlabelled = ["good splendid", "bad dismal"] * 20 + ["splendid", "dismal"] * 20
+    y = np.r_[[1, 0] * 10, [-1] * 80]
+    probes = ["splendid", "dismal"]
+    settings = dict(unlabeled_label=-1, pretrained_embeddings=None, linear_ngram_range=None)
+    without = tiny(pseudo_label_share=0, **settings).fit(labelled + unlabelled, y)
+    with_ = tiny(pseudo_label_share=0.5, **settings).fit(labelled + unlabelled, y)
+    gap_without = np.diff(without.predict_proba(probes)[:, 1])[0]
+    gap_with = np.diff(with_.predict_proba(probes)[:, 1])[0]
+    assert with_.predict(probes).tolist() == [1, 0]
+    assert gap_with < gap_without - 0.5
+
+
+def test_self_training_changes_nothing_without_unlabelled_texts(make_corpus):
+    texts, labels = make_corpus(n_texts=90)
+    off = tiny(unlabeled_label=-1, pseudo_label_share=0).fit(texts, labels)
+    on = tiny(unlabeled_label=-1, pseudo_label_share=1).fit(texts, labels)
+    np.testing.assert_array_equal(on.predict_proba(texts), off.predict_proba(texts))
+    assert on.n_pseudo_labeled_ == 0
+
+
+def test_an_interrupted_first_fit_is_kept_and_not_trained_again(marked, monkeypatch):
+    trained_on = _recording_train(monkeypatch, interrupt_first=True)
+    texts, y, _ = marked
+    clf = tiny(unlabeled_label=-1).fit(texts, y)
+    assert len(trained_on) == 1
+    assert clf.n_pseudo_labeled_ == 0

@@ -332,9 +332,10 @@ def test_an_interrupted_fit_keeps_the_average_of_the_steps_it_took(monkeypatch):
     optimizer.step = interrupted_at_the_third_step
     settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
     with pytest.warns(UserWarning, match="interrupted after 0 complete epoch"):
-        train(
+        _, interrupted = train(
             network, optimizer, BinaryObjective(), data, None, StoppingRule(2, 2, 0.0), **settings
         )
+    assert interrupted
     d = 2 / 11  # the decay after one step
     for name, p in network.named_parameters():
         expected = d * steps[0][name] + (1 - d) * steps[1][name]
@@ -350,9 +351,10 @@ def _train_three_epochs(verbose):
     )
     optimizer = torch.optim.Adam(network.parameters(), lr=0.05)
     settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=verbose)
-    return train(
+    history, _ = train(
         network, optimizer, BinaryObjective(), data, None, StoppingRule(3, 3, 0.0), **settings
     )
+    return history
 
 
 def test_verbose_away_from_a_terminal_writes_one_line_per_epoch(capsys):
