@@ -7,7 +7,7 @@ unlabelled texts (``unlabeled_label=-1``). LSTMSentimentClassifier with its defa
 ``--shares`` value of ``pseudo_label_share`` is fitted at each ``--seeds`` and scored on the
 official test set. With 0 the unlabelled texts only shape the vocabulary and word vectors.
 
-    python benchmarks/self_training.py                                 # shares 0 and 0.25
+    python benchmarks/self_training.py                                 # shares 0 and 0.5
     python benchmarks/self_training.py --labels 25000 --seeds 0 1 2
     python benchmarks/self_training.py --unlabelled 5000 --limit-test 5000 --shares 0 0.5
 """
@@ -46,7 +46,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--labels", type=int, default=1000)
     parser.add_argument("--unlabelled", type=int, help="keep this many unlabelled reviews")
-    parser.add_argument("--shares", type=float, nargs="+", default=[0.0, 0.25])
+    parser.add_argument("--shares", type=float, nargs="+", default=[0.0, 0.5])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--limit-test", type=int, help="score on a sample of the test set")
     add_threads_flag(parser)

@@ -3,9 +3,10 @@ IMDB with few labels: learning from unlabelled reviews too
 ==========================================================
 
 Labels are often scarce while texts are not. With ``unlabeled_label=-1``,
-:class:`sklstm.LSTMSentimentClassifier` takes texts labelled -1 as unlabelled: they are not
-trained on, but the vocabulary, the linear path's n-grams and the starting word vectors are
-learned from them as well as from the labelled texts. This example measures test accuracy
+:class:`sklstm.LSTMSentimentClassifier` takes texts labelled -1 as unlabelled: the vocabulary,
+the linear path's n-grams and the starting word vectors are learned from them as well as from
+the labelled texts, and self-training (``pseudo_label_share``) labels the half of them
+that a first fit is surest of and trains again on those too. This example measures test accuracy
 against the number of labelled training reviews, for the LSTM with and without 5,000 of IMDB's
 unlabelled reviews, and for bag-of-words baselines from
 :func:`sklstm.baselines.make_baselines`, one of which (self-training) also learns from the
@@ -134,8 +135,9 @@ plt.show()
 # Each point is one fit with one seed, scored on 2,000 reviews, so a difference of a point or
 # two between lines can come from the draw of the reviews alone: the run above shows how the
 # models compare at this scale, not which is better. The unlabelled reviews also lengthen the
-# fits that use them (the fit seconds above): the LSTM tokenises them and learns its starting
-# word vectors from them too, and self-training predicts them in every round.
+# fits that use them (the fit seconds above): the LSTM tokenises them, learns its starting
+# word vectors from them too, predicts them and trains a second time on the labelled and the
+# pseudo-labelled reviews; self-training over TF-IDF predicts them in every round.
 #
 # Whether unlabelled texts help on your data is for ``sklstm compare`` to measure, with every
 # unlabelled text you have and the defaults: ``--labels N`` keeps the labels of a stratified

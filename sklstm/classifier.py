@@ -183,7 +183,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         ``pseudo_label_share`` of them are labelled by self-training; ``score`` leaves them
         out. None (the default) makes every label a class, -1 included, as sentiment data
         often uses it.
-    pseudo_label_share : float in [0, 1], default=0.25
+    pseudo_label_share : float in [0, 1], default=0.5
         Self-training when ``fit`` gets texts marked ``unlabeled_label``: after training,
         this share of them, those the network is surest of (taken in the labelled texts'
         class shares), get its predicted labels, and the network trains again from its
@@ -349,7 +349,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         tol=1e-4,
         class_weight=None,
         unlabeled_label=None,
-        pseudo_label_share=0.25,
+        pseudo_label_share=0.5,
         random_state=None,
         warm_start=False,
         verbose=0,
