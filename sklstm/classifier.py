@@ -17,8 +17,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .checks import (
     STRUCTURE_PARAMS,
@@ -28,10 +27,11 @@ from .checks import (
     check_structure_unchanged,
     is_plain,
 )
-from .device import compute_dtype, prediction_device, resolve_device
+from .device import compute_dtype, move_if_elsewhere, prediction_device, resolve_device
 from .embeddings import check_word_vectors, learned_vectors_method, starting_vectors
 from .explain import explain_texts
-from .linear_start import naive_bayes_start, start_strength
+from .labels import check_training_data, labelled_part
+from .linear_start import start_linear_path
 from .network import POOLINGS, LSTMTextNetwork
 from .persistence import portable_state, restore_state
 from .self_training import surest_texts
@@ -414,7 +414,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self._check_vocabulary_settings()
         check_word_vectors(self.pretrained_embeddings)
         device = resolve_device(self.device)
-        texts, y, sample_weight, labelled = self._check_training_data(X, y, sample_weight)
+        texts, y, sample_weight, labelled = check_training_data(
+            X, y, sample_weight, self.unlabeled_label
+        )
         continuing = self.warm_start and hasattr(self, "module_")
         if continuing:
             check_structure_unchanged(self, self._structure)
@@ -521,7 +523,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
                 f"partial_fit, {self.classes_.tolist()!r}."
             )
         device = resolve_device(self.device)
-        texts, y, sample_weight, labelled = self._check_training_data(X, y, sample_weight)
+        texts, y, sample_weight, labelled = check_training_data(
+            X, y, sample_weight, self.unlabeled_label
+        )
         check_known_labels(y, classes if first_call else self.classes_)
         if not first_call and not len(y):  # unlabelled texts only: nothing to learn from
             return self
@@ -557,36 +561,6 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             ngram_buckets=self.ngram_buckets,
             linear_ngram_range=self.linear_ngram_range,
         )
-
-    def _check_training_data(self, X, y, sample_weight):
-        """The texts, the labelled texts' labels and weights, and the labelled texts' index."""
-        texts = check_texts(X)
-        y, labelled = self._labelled(y, len(texts))
-        check_classification_targets(y)
-        unique_labels(y)  # rejects a mix of strings and numbers before numpy casts them
-        y = column_or_1d(y, warn=True)
-        sample_weight = _check_sample_weight(
-            sample_weight, texts, dtype=np.float32, ensure_non_negative=True
-        )
-        return texts, y, sample_weight[labelled], labelled
-
-    def _labelled(self, y, n_texts):
-        """The labels of the texts not marked ``unlabeled_label``, and their positions."""
-        # An object array keeps a marker such as -1 an int beside string labels.
-        raw = np.asarray(y, dtype=object)
-        raw = raw.ravel() if raw.ndim == 2 and raw.shape[1] == 1 else raw
-        if raw.ndim == 1 and len(raw) != n_texts:
-            raise ValueError(
-                f"X and y have different lengths: {n_texts} texts but {len(raw)} labels."
-            )
-        if self.unlabeled_label is None or raw.ndim != 1:  # other shapes fail in the checks
-            return y, np.arange(n_texts)
-        marker = self.unlabeled_label
-        is_marker = np.fromiter(
-            (type(label) is not bool and label == marker for label in raw), bool, n_texts
-        )
-        labelled = np.flatnonzero(~is_marker)
-        return np.asarray(raw[labelled].tolist()), labelled
 
     @contextlib.contextmanager
     def _random_generators(self, continuing):
@@ -659,23 +633,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         self.history_ = None
 
     def _fit_linear_scale(self, data):
-        """Scale the linear path's features by their naive-Bayes log-count ratios in ``data``
-        and start its weights as ``linear_init`` asks."""
-        if not self.module_.linear_orders:
-            return
-        scale, weight = naive_bayes_start(
-            data.sequences,
-            self.module_.linear_orders,
-            self.module_.linear_scale.shape[0],
-            data.targets.long().numpy(),
-            data.weights.double().numpy(),
-            len(self.classes_),
-        )
-        strength = start_strength(self.linear_init, len(data.sequences))
-        self.resolved_params_["linear_init"] = strength
-        self.module_.linear_scale.copy_(torch.from_numpy(scale))
-        with torch.no_grad():
-            self.module_.linear_weight.fill_(strength * weight)
+        strength = start_linear_path(self.module_, data, self.linear_init, len(self.classes_))
+        if strength is not None:
+            self.resolved_params_["linear_init"] = strength
 
     def _dataset(self, sequences, y, sample_weight):
         class_index = np.searchsorted(self.classes_, y)
@@ -774,7 +734,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         score : float
         """
         texts = check_texts(X)
-        y, labelled = self._labelled(y, len(texts))
+        y, labelled = labelled_part(y, len(texts), self.unlabeled_label)
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight)[labelled]
         kept = [texts[i] for i in labelled]
@@ -784,11 +744,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         texts = check_texts(X)
         device = prediction_device(self.device)
-        # Moving even to the same device rebuilds the LSTMs' weight lists, which would race
-        # with predictions running in other threads; so move only when needed.
-        current = next(self.module_.parameters()).device
-        if current.type != device.type or device.index not in (None, current.index):
-            self.module_.to(device)
+        move_if_elsewhere(self.module_, device)
         # Allocated before any chunk and filled in place: keeping each chunk's result alive
         # until a final concatenation pinned the heap between chunks, so that memory grew
         # with the number of texts.

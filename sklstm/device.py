@@ -59,3 +59,12 @@ def cpu_has_bfloat16():
     checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
     # Private torch functions (since torch 2.1), hence the fallback when one is missing.
     return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
+def move_if_elsewhere(module, device):
+    """Move ``module`` to ``device`` unless it is there already."""
+    # Moving even to the same device rebuilds the LSTMs' weight lists, which would race with
+    # predictions running in other threads.
+    current = next(module.parameters()).device
+    if current.type != device.type or device.index not in (None, current.index):
+        module.to(device)

@@ -9,6 +9,7 @@ that the path starts as naive Bayes, as strong as ``linear_init`` says.
 import math
 
 import numpy as np
+import torch
 from scipy.sparse import csr_matrix
 
 from .baselines import log_count_ratio
@@ -73,3 +74,26 @@ def naive_bayes_start(sequences, orders, n_features, class_index, weights, n_cla
     scale[0] = 0.0
     features_per_text = max(present.sum() / max(len(sequences), 1), 1.0)
     return scale, 1.0 / math.sqrt(features_per_text)
+
+
+def start_linear_path(network, data, linear_init, n_classes):
+    """Scale ``network``'s linear path by the naive-Bayes log-count ratios in ``data`` and
+    start its weights as ``linear_init`` asks; the strength used, or None without the path.
+
+    ``data`` is a :class:`~sklstm.training.Dataset` of class indices (binary: 0 or 1).
+    """
+    if not network.linear_orders:
+        return None
+    scale, weight = naive_bayes_start(
+        data.sequences,
+        network.linear_orders,
+        network.linear_scale.shape[0],
+        data.targets.long().numpy(),
+        data.weights.double().numpy(),
+        n_classes,
+    )
+    strength = start_strength(linear_init, len(data.sequences))
+    network.linear_scale.copy_(torch.from_numpy(scale))
+    with torch.no_grad():
+        network.linear_weight.fill_(strength * weight)
+    return strength

@@ -1,11 +1,9 @@
 """Self-training: a first fit labels the unlabelled texts it is surest of for a second fit.
 
-With few labels, the texts a model is surest of are nearly all labelled right: on IMDB with
-1,000 labels, the 27% of the unlabelled reviews the first fit was surest of had 98% of their
-labels right, against 86% over all of them. Training again, from the same start, on the
-labelled texts and these pseudo-labelled ones teaches the network from many more examples
-than the labels alone (Yarowsky 1995; Lee 2013 for neural networks);
-``benchmarks/self_training.py`` measures the gain.
+With few labels, the texts a model is surest of are far more often labelled right than the
+rest. Training again, from the same start, on the labelled texts and these pseudo-labelled
+ones teaches the network from many more examples than the labels alone (Yarowsky 1995; Lee
+2013 for neural networks); ``benchmarks/self_training.py`` measures the gain.
 """
 
 import numpy as np
