@@ -115,7 +115,7 @@ def save(rows, name, small, settings):
     table["settings"] = settings
     table["date"] = date.today().isoformat()
     table["machine"] = machine()
-    table["commit"] = commit()
+    table["commit"] = STARTED_AT
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{name}{'_small' if small else ''}.csv"
     # Rewritten rather than appended to, so that a run with a new column keeps the file
@@ -186,3 +186,8 @@ def _status_kb(field):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     raise RuntimeError(f"{field} not found in /proc/self/status")
+
+
+# Taken when a benchmark starts, not when it saves: a commit made while a long run goes on
+# must not label rows that ran on the code before it.
+STARTED_AT = commit()
