@@ -5,6 +5,7 @@ import copy
 import itertools
 import math
 import os
+import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
 
@@ -187,10 +188,11 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Self-training when ``fit`` gets texts marked ``unlabeled_label``: after training,
         this share of them, those the network is surest of (taken in the labelled texts'
         class shares), get its predicted labels, and the network trains again from its
-        starting weights on them and the labelled texts. The vocabulary and word vectors
-        are kept, so the second training costs what a fit on that many more labelled
-        texts would. 0 turns it off; without unlabelled texts, and in ``partial_fit`` or a
-        ``warm_start`` continuation, it does nothing.
+        starting weights on them (with weight 1) and the labelled texts. The vocabulary and
+        word vectors are kept, so self-training costs a prediction of the unlabelled texts
+        and a training on that many more labelled texts. 0 turns it off; without
+        unlabelled texts, and in ``partial_fit`` or a ``warm_start`` continuation, it does
+        nothing.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation split. An int
         makes ``predict_proba`` reproducible on the CPU. Fitting never changes the global
@@ -443,7 +445,15 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             start = copy.deepcopy(self.module_.state_dict()) if self_trains else None
             interrupted = self._train_from(data, valid, not continuing, rng, device)
             if self_trains and not interrupted:
-                pseudo = self._pseudo_labeled(all_sequences.take(unlabelled), y, device)
+                try:
+                    pseudo = self._pseudo_labeled(all_sequences.take(unlabelled), y, device)
+                except KeyboardInterrupt:
+                    warnings.warn(
+                        "Interrupted while labelling the unlabelled texts; keeping the "
+                        "training on the labelled ones.",
+                        stacklevel=2,
+                    )
+                    return self
                 self.module_.load_state_dict(start)
                 self._reset_training_state()
                 self._train_from(data.concatenate(pseudo), valid, True, rng, device)

@@ -59,7 +59,14 @@ class RaggedSequences:
         return RaggedSequences(self.ids[np.repeat(starts, lengths) + within], offsets)
 
     def concatenate(self, other):
-        """Return these sequences followed by ``other``'s as a new :class:`RaggedSequences`."""
+        """Return these sequences followed by ``other``'s as a new :class:`RaggedSequences`.
+
+        >>> both = RaggedSequences.from_lists([[1, 2], [3]]).concatenate(
+        ...     RaggedSequences.from_lists([[], [4, 5]])
+        ... )
+        >>> [both[i].tolist() for i in range(len(both))]
+        [[1, 2], [3], [], [4, 5]]
+        """
         ids = np.concatenate([self.ids, other.ids])
         offsets = np.concatenate([self.offsets[:-1], other.offsets + len(self.ids)])
         return RaggedSequences(ids, offsets)

@@ -182,3 +182,19 @@ def test_an_interrupted_first_fit_is_kept_and_not_trained_again(marked, monkeypa
     clf = tiny(unlabeled_label=-1).fit(texts, y)
     assert len(trained_on) == 1
     assert clf.n_pseudo_labeled_ == 0
+
+
+def test_an_interrupt_while_labelling_keeps_the_first_training(marked, monkeypatch):
+    trained_on = _recording_train(monkeypatch)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(classifier_module, "predict_logits", interrupted)
+    texts, y, _ = marked
+    with pytest.warns(UserWarning, match="Interrupted while labelling"):
+        clf = tiny(unlabeled_label=-1).fit(texts, y)
+    assert len(trained_on) == 1
+    assert clf.n_pseudo_labeled_ == 0
+    monkeypatch.undo()
+    assert clf.score(texts, y) > 0.9
