@@ -5,12 +5,14 @@ Both models take raw strings, so the time includes turning texts into features
 text to ids (``vectorizer_.transform``) is reported too. Each figure is the best of
 ``--repeats`` timed calls over the same texts, after a warm-up call on 100 texts.
 
-sklstm is fitted quickly (one epoch on ``--fit-size`` training texts, default parameters):
-the speed of inference does not depend on how accurate the model is. It depends on the
-network's sizes and on ``max_len``, which keep their default values, and hardly on the
-vocabulary size (an embedding lookup costs the same in a small table as in a large one).
-TF-IDF + LR (``make_baselines()["tfidf_lr"]``) is fitted on the whole training set by
-default, because its number of n-gram features, and so the work per text, grows with it.
+sklstm is fitted with its defaults on ``--fit-size`` training texts, then predicts with
+``precision="float32"`` and with ``"bfloat16"`` (set on the fitted model); the bfloat16
+rows say on what share of the texts both predict the same class and how far apart their
+probabilities are. Speed depends on the network's sizes and on ``max_len``, which keep
+their default values, and hardly on the vocabulary size (an embedding lookup costs the
+same in a small table as in a large one). TF-IDF + LR (``make_baselines()["tfidf_lr"]``)
+is fitted on the whole training set by default, because its number of n-gram features,
+and so the work per text, grows with it.
 
     python benchmarks/inference.py                                                 # full size
     python benchmarks/inference.py --limit 2000 --fit-size 500 --baseline-fit-size 2000
@@ -25,14 +27,28 @@ from sklstm import LSTMSentimentClassifier, reuse_freed_memory
 from sklstm.baselines import make_baselines
 
 
-def best_seconds(function, texts, repeats):
-    """Shortest of ``repeats`` timed calls ``function(texts)``."""
-    times = []
+def best_seconds(functions, texts, repeats):
+    """Shortest of ``repeats`` timed calls ``function(texts)`` for each of ``functions``.
+
+    The rounds interleave the functions, so that a change in the machine's speed during
+    the run falls on all of them alike.
+    """
+    times = [[] for _ in functions]
     for _ in range(repeats):
-        start = time.perf_counter()
-        function(texts)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for function, seconds in zip(functions, times, strict=True):
+            start = time.perf_counter()
+            function(texts)
+            seconds.append(time.perf_counter() - start)
+    return [min(seconds) for seconds in times]
+
+
+def predict_in(model, precision):
+    """``model.predict_proba`` computed in ``precision``."""
+
+    def predict_proba(texts):
+        return model.set_params(precision=precision).predict_proba(texts)
+
+    return predict_proba
 
 
 def main():
@@ -52,32 +68,41 @@ def main():
     test_texts, _ = load_imdb("test", args.limit, args.seed)
     train_texts, train_labels = load_imdb("train", None, args.seed)
     n_fit = args.baseline_fit_size or len(train_texts)
-    models = {
-        "sklstm": LSTMSentimentClassifier(max_iter=1, random_state=args.seed).fit(
-            train_texts[: args.fit_size], train_labels[: args.fit_size]
-        ),
-        "tfidf_lr": make_baselines(random_state=args.seed)["tfidf_lr"].fit(
-            train_texts[:n_fit], train_labels[:n_fit]
-        ),
-    }
+    sklstm = LSTMSentimentClassifier(random_state=args.seed).fit(
+        train_texts[: args.fit_size], train_labels[: args.fit_size]
+    )
+    baseline = make_baselines(random_state=args.seed)["tfidf_lr"]
+    baseline.fit(train_texts[:n_fit], train_labels[:n_fit])
+    precisions = ("float32", "bfloat16")
+    functions = [predict_in(sklstm, p) for p in precisions]
+    functions += [baseline.predict_proba, sklstm.vectorizer_.transform]
+    for function in functions:
+        function(test_texts[:100])  # warm-up: lazy initialisation, thread pools
+    *sklstm_seconds, baseline_seconds, ids_seconds = best_seconds(
+        functions, test_texts, args.repeats
+    )
+    exact = functions[0](test_texts)
     rows = []
-    for name, model in models.items():
-        model.predict_proba(test_texts[:100])  # warm-up: lazy initialisation, thread pools
-        seconds = best_seconds(model.predict_proba, test_texts, args.repeats)
-        row = {
-            "model": name,
-            "texts": len(test_texts),
-            "fitted_on": args.fit_size if name == "sklstm" else n_fit,
-            "seconds": seconds,
-            "texts_per_second": len(test_texts) / seconds,
-        }
-        if name == "sklstm":
-            ids_seconds = best_seconds(model.vectorizer_.transform, test_texts, args.repeats)
-            row["text_to_ids_share"] = ids_seconds / seconds
-        rows.append(row)
-    speeds = {row["model"]: row["texts_per_second"] for row in rows}
+    for precision, function, seconds in zip(
+        precisions, functions[: len(precisions)], sklstm_seconds, strict=True
+    ):
+        proba = function(test_texts)
+        rows.append(
+            {
+                "model": "sklstm",
+                "precision": precision,
+                "fitted_on": args.fit_size,
+                "seconds": seconds,
+                "text_to_ids_share": ids_seconds / seconds,
+                "agreement_with_float32": (proba.argmax(1) == exact.argmax(1)).mean(),
+                "max_proba_difference": abs(proba - exact).max(),
+            }
+        )
+    rows.append({"model": "tfidf_lr", "fitted_on": n_fit, "seconds": baseline_seconds})
     for row in rows:
-        row["speed_vs_tfidf_lr"] = row["texts_per_second"] / speeds["tfidf_lr"]
+        row["texts"] = len(test_texts)
+        row["texts_per_second"] = len(test_texts) / row["seconds"]
+        row["speed_vs_tfidf_lr"] = baseline_seconds / row["seconds"]
     small = args.limit is not None or args.baseline_fit_size is not None
     save(rows, "inference", small, settings_text(args))
 

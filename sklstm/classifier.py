@@ -208,13 +208,16 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         Torch device for training and prediction; ``"auto"`` is CUDA when available, else
         the CPU.
     precision : {"auto", "float32", "bfloat16"}, default="auto"
-        Arithmetic of the training steps. ``"bfloat16"`` runs the network's matrix
+        Arithmetic of training and prediction. ``"bfloat16"`` runs the network's matrix
         products in bfloat16 under autocast (mixed precision: the weights, their gradients,
         Adam and the loss stay float32). On a CPU with bfloat16 instructions (AVX512-BF16
-        or AMX) that trained 1.3 times as many tokens per second on IMDB
-        (``benchmarks/training_speed.py``); other CPUs have to emulate bfloat16.
-        ``"auto"`` takes ``"bfloat16"`` on such CPUs and ``"float32"`` everywhere else, GPUs
-        included. Predictions are always computed in float32.
+        or AMX) that trains and predicts faster (``benchmarks/training_speed.py``,
+        ``benchmarks/inference.py``); other CPUs have to emulate bfloat16. ``"auto"``
+        takes ``"bfloat16"`` on such CPUs and ``"float32"`` everywhere else, GPUs
+        included. bfloat16 probabilities differ from float32 ones by rounding (by up to
+        about 1e-3), and so does a text's probability with the batch it is predicted in;
+        set ``precision="float32"`` on a fitted model for float32 predictions.
+        :meth:`explain` always computes in float32.
 
     Attributes
     ----------
@@ -470,7 +473,8 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
 
     def _pseudo_labeled(self, sequences, y, device):
         """The unlabelled texts the network is surest of, as a Dataset of its predictions."""
-        proba = self._proba(predict_logits(self.module_, sequences, device).numpy())
+        logits = predict_logits(self.module_, sequences, device, self._compute_dtype(device))
+        proba = self._proba(logits.numpy())
         shares = np.unique(y, return_counts=True)[1] / len(y)
         n_texts = round(self.pseudo_label_share * len(sequences))
         positions, class_index = surest_texts(proba, shares, n_texts)
@@ -481,6 +485,10 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             objective.targets(class_index),
             torch.ones(len(positions), dtype=torch.float32),
         )
+
+    def _compute_dtype(self, device):
+        """The dtype of the network's matrix products on ``device``, training and predicting."""
+        return compute_dtype(self.precision, device)
 
     def _epochs(self, n_tokens):
         """The epochs of a fit on ``n_tokens`` training tokens, as ``max_iter`` asks."""
@@ -622,7 +630,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             source = learned_vectors_method(n_tokens=len(sequences.ids))
         self.resolved_params_ = {
             "pretrained_embeddings": source,
-            "precision": str(compute_dtype(self.precision, device)).removeprefix("torch."),
+            "precision": str(self._compute_dtype(device)).removeprefix("torch."),
         }
         if source is not None:
             rows, vectors = starting_vectors(
@@ -688,7 +696,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             device=device,
             verbose=self.verbose,
             adversarial_epsilon=self.adversarial_epsilon,
-            compute_dtype=compute_dtype(self.precision, device),
+            compute_dtype=self._compute_dtype(device),
             first_epoch=self.n_iter_ + 1,
         )
         epochs = pd.DataFrame.from_records(rows, columns=_history_columns(valid)).set_index("epoch")
@@ -762,7 +770,9 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         for start in range(0, len(texts), PREDICT_CHUNK_SIZE):
             stop = start + PREDICT_CHUNK_SIZE
             sequences = self.vectorizer_.transform(texts[start:stop])
-            logits[start:stop] = predict_logits(self.module_, sequences, device).numpy()
+            logits[start:stop] = predict_logits(
+                self.module_, sequences, device, self._compute_dtype(device)
+            ).numpy()
         return logits
 
     def explain(self, X, target=None):

@@ -99,11 +99,21 @@ class StoppingRule:
     tol: float
 
 
-def predict_logits(network, sequences, device, batch_size=PREDICT_BATCH_SIZE):
-    """Logits for every sequence, in input order, as a float32 tensor on the CPU."""
+def predict_logits(
+    network, sequences, device, compute_dtype=torch.float32, batch_size=PREDICT_BATCH_SIZE
+):
+    """Logits for every sequence, in input order, as a float32 tensor on the CPU.
+
+    With a ``compute_dtype`` of ``torch.bfloat16`` the matrix products run in it under
+    autocast, as in training.
+    """
     network.eval()
     logits = torch.empty(len(sequences), network.output.out_features)
-    with torch.inference_mode():
+    mixed = compute_dtype != torch.float32
+    with (
+        torch.inference_mode(),
+        torch.autocast(device.type, dtype=compute_dtype, enabled=mixed),
+    ):
         for index in sorted_batches(sequences.lengths, batch_size):
             # oneDNN caches one LSTM primitive, with its buffers, per input shape and keeps
             # it: padding each batch to its own longest text made one per distinct length, so
@@ -173,7 +183,7 @@ def train(
                 compute_dtype=compute_dtype,
             )
             if valid_data is not None:
-                row.update(_evaluate(averaged.module, objective, valid_data, device))
+                row.update(_evaluate(averaged.module, objective, valid_data, device, compute_dtype))
             history.append(row)
             score = row["valid_accuracy"] if valid_data is not None else -row["train_loss"]
             stalled = 0 if best is None or score > best + rule.tol else stalled + 1
@@ -349,8 +359,8 @@ def adversarial_perturbation(gradient, norm):
     return gradient * (norm / gradient_norms)[:, None, None]
 
 
-def _evaluate(network, objective, data, device):
-    logits = predict_logits(network, data.sequences, device)
+def _evaluate(network, objective, data, device, compute_dtype):
+    logits = predict_logits(network, data.sequences, device, compute_dtype)
     loss = (objective.loss(logits, data.targets) * data.weights).mean().item()
     # Weighted as the training loss is, by sample_weight and class_weight.
     right = (objective.predict(logits) == data.targets.long()).double()

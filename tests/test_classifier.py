@@ -184,7 +184,7 @@ def test_early_stopping_restores_the_weights_of_the_best_epoch(monkeypatch):
     scores = iter([0.5, 0.9, 0.6, 0.7])
     saved = {}
 
-    def scripted_evaluate(network, objective, data, device):
+    def scripted_evaluate(network, objective, data, device, compute_dtype):
         epoch = len(saved) + 1
         saved[epoch] = copy.deepcopy(network.state_dict())
         return {"valid_loss": 0.0, "valid_accuracy": next(scores)}
@@ -474,6 +474,22 @@ def test_every_pooling_learns(pooling, bidirectional):
     assert clf.fit(X, y).score(X, y) > 0.8
 
 
+def test_bfloat16_predictions_are_float32_ones_within_the_documented_tolerance():
+    X, y = corpus()
+    X_test, _ = corpus(n=200, seed=1)
+    clf = small(precision="float32").fit(X, y)
+    exact = clf.predict_proba(X_test)
+    # precision applies to prediction too, so a fitted model can be switched.
+    rounded = clf.set_params(precision="bfloat16").predict_proba(X_test)
+    assert not np.array_equal(rounded, exact)  # bfloat16 did run
+    np.testing.assert_allclose(rounded, exact, atol=2e-3, rtol=0)
+    np.testing.assert_array_equal(rounded.argmax(1), exact.argmax(1))
+    # Reproducible, and a text's probability hardly depends on the batch it shares.
+    np.testing.assert_array_equal(clf.predict_proba(X_test), rounded)
+    alone = np.vstack([clf.predict_proba([text]) for text in X_test[:20]])
+    np.testing.assert_allclose(alone, rounded[:20], atol=2e-3, rtol=0)
+
+
 @pytest.mark.parametrize("precision", ["float32", "bfloat16"])
 def test_both_precisions_learn_the_signal(precision):
     X, y = corpus()
@@ -504,9 +520,9 @@ def test_validation_fraction_sets_the_held_out_share(monkeypatch):
     sizes = []
     original = sklstm.training._evaluate
 
-    def recording_evaluate(network, objective, data, device):
+    def recording_evaluate(network, objective, data, device, compute_dtype):
         sizes.append(len(data.sequences))
-        return original(network, objective, data, device)
+        return original(network, objective, data, device, compute_dtype)
 
     monkeypatch.setattr(sklstm.training, "_evaluate", recording_evaluate)
     X, y = corpus(n=100)

@@ -52,8 +52,12 @@ def test_a_score_is_the_fall_in_log_odds_when_its_token_is_blanked_out(
     make_corpus, n_classes, ngram_range, linear_ngram_range
 ):
     X, y = make_corpus(300, n_classes=n_classes)
+    # Explanations are computed in float32, as predictions are with this precision.
     clf = _small(
-        ngram_range=ngram_range, ngram_buckets=1000, linear_ngram_range=linear_ngram_range
+        ngram_range=ngram_range,
+        ngram_buckets=1000,
+        linear_ngram_range=linear_ngram_range,
+        precision="float32",
     ).fit(X, y)
     texts = X[:3]
     explanation = clf.explain(texts)

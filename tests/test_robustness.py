@@ -357,9 +357,9 @@ def test_predict_tokenises_and_runs_at_most_one_chunk_at_a_time(fitted, monkeypa
     sizes = []
     original = classifier_module.predict_logits
 
-    def recording_predict_logits(network, sequences, device):
+    def recording_predict_logits(network, sequences, device, compute_dtype):
         sizes.append(len(sequences))
-        return original(network, sequences, device)
+        return original(network, sequences, device, compute_dtype)
 
     monkeypatch.setattr(classifier_module, "predict_logits", recording_predict_logits)
     texts, _ = make_corpus(n_texts=100)

@@ -202,7 +202,7 @@ def test_a_bfloat16_step_runs_the_lstm_in_bfloat16_and_keeps_float32_gradients()
         ("bfloat16", False, torch.bfloat16),
     ],
 )
-def test_precision_sets_the_arithmetic_of_training_and_never_of_prediction(
+def test_precision_sets_the_arithmetic_of_training_and_prediction(
     monkeypatch, precision, native, expected
 ):
     monkeypatch.setattr(sklstm.device, "cpu_has_bfloat16", lambda: native)
@@ -223,7 +223,7 @@ def test_precision_sets_the_arithmetic_of_training_and_never_of_prediction(
     assert {p.dtype for p in clf.module_.parameters()} == {torch.float32}
     dtypes.clear()
     assert clf.predict_proba(texts).dtype == np.float64
-    assert dtypes and set(dtypes) == {torch.float32}
+    assert dtypes and set(dtypes) == {expected}
 
 
 def test_cpu_has_bfloat16_is_false_when_torch_cannot_tell(monkeypatch):
@@ -298,7 +298,7 @@ def test_validation_scores_the_averaged_weights_and_the_best_epoch_keeps_them(mo
     )
     scored = []
 
-    def scripted_evaluate(evaluated, objective, valid, device):
+    def scripted_evaluate(evaluated, objective, valid, device, compute_dtype):
         scored.append({name: p.detach().clone() for name, p in evaluated.named_parameters()})
         return {"valid_loss": 0.0, "valid_accuracy": [0.5, 0.9, 0.6][len(scored) - 1]}
 
@@ -394,5 +394,5 @@ def test_validation_accuracy_is_weighted_like_the_training_loss(monkeypatch):
         torch.tensor([1.0, 1.0, 0.0, 0.0]),
         torch.tensor([1.0, 1.0, 1.0, 3.0]),
     )
-    scores = sklstm.training._evaluate(None, BinaryObjective(), data, "cpu")
+    scores = sklstm.training._evaluate(None, BinaryObjective(), data, "cpu", torch.float32)
     assert scores["valid_accuracy"] == pytest.approx(3 / 6)
