@@ -7,9 +7,14 @@ unlabelled texts (``unlabeled_label=-1``). LSTMSentimentClassifier with its defa
 ``--shares`` value of ``pseudo_label_share`` is fitted at each ``--seeds`` and scored on the
 official test set. With 0 the unlabelled texts only shape the vocabulary and word vectors.
 
+``--validation N`` chooses on training data only: N training reviews (drawn with the seed) are
+held out, never passed to ``fit``, and the models are scored on them instead of the test set;
+the labelled and unlabelled reviews come from the rest.
+
     python benchmarks/self_training.py                                 # shares 0 and 0.5
     python benchmarks/self_training.py --labels 25000 --seeds 0 1 2
     python benchmarks/self_training.py --unlabelled 5000 --limit-test 5000 --shares 0 0.5
+    python benchmarks/self_training.py --validation 5000 --unlabelled 20000 --shares 0.25 0.5 0.75
 """
 
 import argparse
@@ -23,10 +28,15 @@ from sklstm import LSTMSentimentClassifier, reuse_freed_memory
 from sklstm.unlabeled import keep_labeled
 
 
-def load(n_labels, n_unlabelled, n_test, seed):
-    """Training texts and labels (-1 for the unlabelled ones), test texts and labels."""
+def load(n_labels, n_unlabelled, n_test, n_validation, seed):
+    """Training texts and labels (-1 for the unlabelled ones), and the texts and labels to
+    score on: the test set, or ``n_validation`` held-out training reviews."""
     train = pd.read_csv(DATA / "imdb" / "train.csv.gz")
-    test = pd.read_csv(DATA / "imdb" / "test.csv.gz")
+    if n_validation:
+        held_out = train.sample(n_validation, random_state=seed)
+        train, test = train.drop(held_out.index).reset_index(drop=True), held_out
+    else:
+        test = pd.read_csv(DATA / "imdb" / "test.csv.gz")
     if n_test is not None:
         test = test.sample(n_test, random_state=seed)
     y = train["label"].to_numpy()
@@ -49,13 +59,18 @@ def main():
     parser.add_argument("--shares", type=float, nargs="+", default=[0.0, 0.5])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--limit-test", type=int, help="score on a sample of the test set")
+    parser.add_argument(
+        "--validation", type=int, help="score on this many held-out training reviews instead"
+    )
     add_threads_flag(parser)
     args = parser.parse_args()
     reuse_freed_memory()
     set_threads(args.threads)
     rows = []
     for seed in args.seeds:
-        X, y, X_test, y_test = load(args.labels, args.unlabelled, args.limit_test, seed)
+        X, y, X_test, y_test = load(
+            args.labels, args.unlabelled, args.limit_test, args.validation, seed
+        )
         for share in args.shares:
             model = LSTMSentimentClassifier(
                 pseudo_label_share=share, unlabeled_label=-1, random_state=seed
@@ -70,6 +85,7 @@ def main():
                     "pseudo_label_share": share,
                     "seed": seed,
                     "accuracy": model.score(X_test, y_test),
+                    "scored_on": "validation" if args.validation else "test",
                     "test_texts": len(X_test),
                     "fit_seconds": fit_seconds,
                     "pseudo_labeled": model.n_pseudo_labeled_,
