@@ -1,6 +1,7 @@
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from conftest import SIGNAL_WORDS
@@ -80,6 +81,15 @@ def test_a_score_is_the_fall_in_log_odds_when_its_token_is_blanked_out(
                 blanked_linear[0, position] = 0.0
             expected = full - _log_odds_from_inputs(clf, blanked, blanked_linear, k)
             assert score == pytest.approx(expected, abs=1e-4)
+
+
+def test_explanations_are_computed_in_float32_whatever_the_precision(make_corpus):
+    X, y = make_corpus(300)
+    clf = _small(precision="float32").fit(X, y)
+    exact, exact_proba = clf.explain(X[:3]), clf.predict_proba(X[:50])
+    clf.set_params(precision="bfloat16")
+    pd.testing.assert_frame_equal(clf.explain(X[:3]), exact)
+    assert not np.array_equal(clf.predict_proba(X[:50]), exact_proba)  # unlike predictions
 
 
 def test_the_words_that_decide_the_class_score_highest(fitted):
