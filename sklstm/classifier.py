@@ -767,12 +767,11 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
         # until a final concatenation pinned the heap between chunks, so that memory grew
         # with the number of texts.
         logits = np.empty((len(texts), self.module_.output.out_features))
+        dtype = self._compute_dtype(device)
         for start in range(0, len(texts), PREDICT_CHUNK_SIZE):
             stop = start + PREDICT_CHUNK_SIZE
             sequences = self.vectorizer_.transform(texts[start:stop])
-            logits[start:stop] = predict_logits(
-                self.module_, sequences, device, self._compute_dtype(device)
-            ).numpy()
+            logits[start:stop] = predict_logits(self.module_, sequences, device, dtype).numpy()
         return logits
 
     def explain(self, X, target=None):

@@ -99,6 +99,12 @@ class StoppingRule:
     tol: float
 
 
+def products_in(compute_dtype, device):
+    """Autocast running the matrix products on ``device`` in ``compute_dtype``; off for float32."""
+    enabled = compute_dtype != torch.float32
+    return torch.autocast(device.type, dtype=compute_dtype, enabled=enabled)
+
+
 def predict_logits(
     network, sequences, device, compute_dtype=torch.float32, batch_size=PREDICT_BATCH_SIZE
 ):
@@ -109,11 +115,7 @@ def predict_logits(
     """
     network.eval()
     logits = torch.empty(len(sequences), network.output.out_features)
-    mixed = compute_dtype != torch.float32
-    with (
-        torch.inference_mode(),
-        torch.autocast(device.type, dtype=compute_dtype, enabled=mixed),
-    ):
+    with torch.inference_mode(), products_in(compute_dtype, device):
         for index in sorted_batches(sequences.lengths, batch_size):
             # oneDNN caches one LSTM primitive, with its buffers, per input shape and keeps
             # it: padding each batch to its own longest text made one per distinct length, so
@@ -305,12 +307,11 @@ def _backward(
     gradient of a second loss, on the input vectors perturbed against the model, is added
     and its value follows.
     """
-    mixed = compute_dtype != torch.float32
 
     def weighted_loss(inputs):
         # inputs: (B, T, E) -> scalar
         linear = network.linear_terms(ids)  # (B, T, n_outputs) or None
-        with torch.autocast(ids.device.type, dtype=compute_dtype, enabled=mixed):
+        with products_in(compute_dtype, ids.device):
             logits = network.classify(inputs, lengths, linear)  # (B, n_outputs)
         return (objective.loss(logits.float(), targets) * weights).mean()
 
