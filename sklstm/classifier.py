@@ -37,7 +37,7 @@ from .network import POOLINGS, LSTMTextNetwork
 from .persistence import portable_state, restore_state
 from .self_training import surest_texts
 from .text import VocabularyTransformer, check_ngram_range, check_texts, without_counts
-from .training import Dataset, StoppingRule, objective_for, predict_logits, train
+from .training import Averaging, Dataset, StoppingRule, objective_for, predict_logits, train
 
 # Every pooling and every concatenation of them, in one canonical order.
 POOLING_OPTIONS = {
@@ -644,6 +644,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
 
     def _reset_training_state(self):
         self._optimizer = None
+        self._averaging = Averaging()
         self.n_iter_ = 0
         self.loss_curve_ = []
         self.validation_scores_ = [] if self.early_stopping else None
@@ -698,6 +699,7 @@ class LSTMSentimentClassifier(ClassifierMixin, BaseEstimator):
             adversarial_epsilon=self.adversarial_epsilon,
             compute_dtype=self._compute_dtype(device),
             first_epoch=self.n_iter_ + 1,
+            averaging=self._averaging,
         )
         epochs = pd.DataFrame.from_records(rows, columns=_history_columns(valid)).set_index("epoch")
         self.history_ = epochs if self.history_ is None else pd.concat([self.history_, epochs])

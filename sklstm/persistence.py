@@ -4,6 +4,7 @@ skops can then store a fitted model without the user having to trust torch or pa
 and the state is the same whatever device the model trained on.
 """
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -13,6 +14,7 @@ import torch
 from ._version import __version__
 from .network import LSTMTextNetwork
 from .text import without_counts
+from .training import Averaging
 
 
 class InconsistentVersionWarning(UserWarning):
@@ -33,8 +35,10 @@ def portable_state(state, warm_start):
     if "module_" in state:
         state["module_"] = _to_numpy(state["module_"].state_dict())
         optimizer = state.pop("_optimizer")
+        averaging = state.pop("_averaging")
         if warm_start and optimizer is not None:
             state["_optimizer"] = _to_numpy(optimizer.state_dict())
+            state["_averaging"] = _to_numpy(dataclasses.asdict(averaging))
         if state.get("history_") is not None:
             history = state["history_"].reset_index()
             state["history_"] = {name: history[name].to_numpy() for name in history}
@@ -59,6 +63,7 @@ def restore_state(estimator, state, set_plain_state):
         )
     weights = state.get("module_")
     optimizer_state = state.pop("_optimizer", None)
+    averaging = state.pop("_averaging", {})
     set_plain_state(state)
     if weights is None:
         return
@@ -68,6 +73,7 @@ def restore_state(estimator, state, set_plain_state):
     estimator.module_.load_state_dict(_to_tensors(weights))
     estimator.module_.eval()
     estimator._optimizer = None
+    estimator._averaging = Averaging(**_to_tensors(averaging))
     if optimizer_state is not None:
         estimator._optimizer = torch.optim.Adam(estimator.module_.parameters(), fused=True)
         estimator._optimizer.load_state_dict(_to_tensors(optimizer_state))

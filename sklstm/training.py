@@ -28,6 +28,20 @@ PREDICT_BATCH_SIZE = 64
 AVERAGING_DECAY = 0.9
 
 
+@dataclass
+class Averaging:
+    """The moving average's progress, kept between fits that continue one another.
+
+    A fit leaves the average in the network; ``last_weights`` are its last step's weights,
+    where a continuing fit's steps go on from (as Adam's state does), and ``n_averaged``
+    counts the steps in the average, so that a continuing fit blends into it rather than
+    start it afresh. Empty, the next fit starts from the network's weights.
+    """
+
+    last_weights: dict | None = None
+    n_averaged: int = 0
+
+
 class BinaryObjective:
     """One logit per text, sigmoid cross-entropy; targets are 0/1."""
 
@@ -141,11 +155,14 @@ def train(
     adversarial_epsilon=0.0,
     compute_dtype=torch.float32,
     first_epoch=1,
+    averaging=None,
 ):
     """Train ``network`` for up to ``rule.max_epochs`` epochs.
 
     The weights left in ``network`` (and evaluated on ``valid_data`` after each epoch) are
-    the moving average of the steps' weights described at ``AVERAGING_DECAY``. Ctrl-C stops
+    the moving average of the steps' weights described at ``AVERAGING_DECAY``. An
+    ``averaging`` of an earlier fit continues its steps and its average, and is updated to
+    continue this one. Ctrl-C stops
     training with a warning and keeps what was learned. With ``valid_data``, the weights of
     the best validation epoch are restored at the end. With
     ``adversarial_epsilon``, every step also trains on the batch with its input vectors
@@ -167,7 +184,8 @@ def train(
     """
     history, stalled, best, best_state = [], 0, None, None
     interrupted = False
-    averaged = AveragedModel(network, multi_avg_fn=_moving_average)
+    averaging = Averaging() if averaging is None else averaging
+    averaged = _continued_average(network, averaging)
     try:
         for epoch in range(first_epoch, first_epoch + rule.max_epochs):
             row = _train_epoch(
@@ -203,9 +221,27 @@ def train(
             stacklevel=3,
         )
     if averaged.n_averaged:  # not when interrupted before the first step
+        # Restored to its best epoch, the network is where a continuing fit starts afresh.
+        averaging.last_weights = None if best_state else copy.deepcopy(network.state_dict())
+        averaging.n_averaged = 0 if best_state else int(averaged.n_averaged)
         network.load_state_dict(best_state or averaged.module.state_dict())
     network.eval()
     return history, interrupted
+
+
+def _continued_average(network, averaging):
+    """The moving average to train ``network`` with, continuing ``averaging``'s."""
+    if averaging.last_weights is None:
+        return AveragedModel(network, multi_avg_fn=_moving_average)
+    average = copy.deepcopy(network.state_dict())
+    # A frozen weight stays as the network holds it: its average would otherwise move.
+    frozen = {name for name, weights in network.named_parameters() if not weights.requires_grad}
+    last = {name: w for name, w in averaging.last_weights.items() if name not in frozen}
+    network.load_state_dict(last, strict=False)
+    averaged = AveragedModel(network, multi_avg_fn=_moving_average)
+    averaged.module.load_state_dict(average)
+    averaged.n_averaged.fill_(averaging.n_averaged)
+    return averaged
 
 
 def _moving_average(averaged, current, n_averaged):

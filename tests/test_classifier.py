@@ -385,6 +385,11 @@ def test_partial_fit_runs_one_epoch_per_call():
     clf.partial_fit(X[:32], y[:32], classes=[0, 1])
     clf.partial_fit(X[32:], y[32:])
     assert clf.n_iter_ == 2 and len(clf.history_) == 2
+    # The weights' moving average runs on across the calls (2 steps each), while the next
+    # call's steps go on from the last step's weights rather than from the average.
+    assert clf._averaging.n_averaged == 4
+    last_step = clf._averaging.last_weights["output.weight"]
+    assert not torch.equal(clf.module_.output.weight, last_step)
     with pytest.raises(ValueError, match=r"labels \[5\]"):
         clf.partial_fit(X[:2], [5, 5])
     with pytest.raises(ValueError, match="differs from the classes"):

@@ -10,6 +10,7 @@ from sklstm import LSTMSentimentClassifier
 from sklstm.network import LSTMTextNetwork
 from sklstm.ragged import RaggedSequences
 from sklstm.training import (
+    Averaging,
     BinaryObjective,
     Dataset,
     StoppingRule,
@@ -275,6 +276,42 @@ def test_the_fitted_weights_are_the_moving_average_of_the_steps_weights(monkeypa
     for name, p in network.named_parameters():
         torch.testing.assert_close(p.detach(), expected[name], msg=name)
         assert torch.equal(p.detach(), steps[-1][name]) == (decay == 0.0), name
+
+
+def test_a_fit_continued_in_calls_ends_where_one_fit_of_all_their_epochs_ends():
+    def fit_three_epochs(calls):
+        torch.manual_seed(0)
+        network = LSTMTextNetwork(30, 0, 6, 5, 1, True, ("mean", "max"), 0.2, 1)
+        rng = np.random.default_rng(0)
+        texts = [rng.integers(2, 30, rng.integers(1, 9)).tolist() for _ in range(48)]
+        data = Dataset(RaggedSequences.from_lists(texts), torch.arange(48.0) % 2, torch.ones(48))
+        optimizer, steps = _recording_adam(network)
+        settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
+        averaging = Averaging()
+        for epochs in calls:
+            rule = StoppingRule(epochs, epochs, 0.0)
+            train(
+                network,
+                optimizer,
+                BinaryObjective(),
+                data,
+                None,
+                rule,
+                **settings,
+                averaging=averaging,
+            )
+        return network, steps, averaging
+
+    whole, whole_steps, _ = fit_three_epochs([3])
+    parts, part_steps, averaging = fit_three_epochs([1, 2])
+    # Each call goes on from the last step's weights, not the average it left, and blends
+    # its steps into that average: the same steps, the same average, as one fit.
+    assert averaging.n_averaged == len(part_steps) == 36
+    for name, p in parts.named_parameters():
+        torch.testing.assert_close(part_steps[-1][name], whole_steps[-1][name], msg=name)
+        torch.testing.assert_close(p.detach(), dict(whole.named_parameters())[name].detach())
+        assert not torch.equal(p.detach(), part_steps[-1][name]), name
+        torch.testing.assert_close(averaging.last_weights[name], part_steps[-1][name])
 
 
 def _recording_adam(network):
