@@ -7,13 +7,13 @@ Labels are often scarce while texts are not. With ``unlabeled_label=-1``,
 the linear path's n-grams and the starting word vectors are learned from them as well as from
 the labelled texts, and self-training (``pseudo_label_share``) labels the half of them
 that a first fit is surest of and trains again on those too. This example measures test accuracy
-against the number of labelled training reviews, for the LSTM with and without 2,000 of IMDB's
+against the number of labelled training reviews, for the LSTM with and without 1,000 of IMDB's
 unlabelled reviews, and for bag-of-words baselines from
 :func:`sklstm.baselines.make_baselines`, one of which (self-training) also learns from the
 unlabelled reviews.
 
-To run in about two minutes on two CPU cores, the example cuts reviews to 200 tokens
-for the LSTM, scores on 2,000 test reviews, fits each model once with one seed and uses 2,000
+To run in about two minutes on two CPU cores, the example cuts reviews to 150 tokens
+for the LSTM, scores on 2,000 test reviews, fits each model once with one seed and uses 1,000
 of the 50,000 unlabelled reviews. At this scale the figures are illustrative, not a
 measurement: the comparison at full scale, on the whole test set with all the unlabelled
 reviews and the LSTM's defaults, is what the command line runs::
@@ -53,12 +53,12 @@ def stratified_sample(X, y, n_samples):
 X_pool, y_pool = load_imdb(subset="train", return_X_y=True)
 X_test, y_test = stratified_sample(*load_imdb(subset="test", return_X_y=True), 2000)
 X_unsup, _ = load_imdb(subset="unsup", return_X_y=True)
-X_unlabelled = resample(X_unsup, n_samples=2000, replace=False, random_state=0)
+X_unlabelled = resample(X_unsup, n_samples=1000, replace=False, random_state=0)
 
 # %%
 # The models
 # ----------
-# The LSTM keeps its defaults but for ``max_len=200``, which cuts the work on IMDB's long
+# The LSTM keeps its defaults but for ``max_len=150``, which cuts the work on IMDB's long
 # reviews; its ``max_iter="auto"`` gives the smaller training sets more epochs. ``nb_lr`` is
 # the naive-Bayes-weighted bigram logistic regression, and ``tfidf_lr`` is the model that
 # self-training starts from: self-training fits it, takes the unlabelled reviews it predicts
@@ -68,7 +68,7 @@ X_unlabelled = resample(X_unsup, n_samples=2000, replace=False, random_state=0)
 
 
 def lstm(**params):
-    return LSTMSentimentClassifier(max_len=200, random_state=0, **params)
+    return LSTMSentimentClassifier(max_len=150, random_state=0, **params)
 
 
 def make_models():
