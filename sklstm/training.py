@@ -162,9 +162,8 @@ def train(
     The weights left in ``network`` (and evaluated on ``valid_data`` after each epoch) are
     the moving average of the steps' weights described at ``AVERAGING_DECAY``. An
     ``averaging`` of an earlier fit continues its steps and its average, and is updated to
-    continue this one. Ctrl-C stops
-    training with a warning and keeps what was learned. With ``valid_data``, the weights of
-    the best validation epoch are restored at the end. With
+    continue this one. Ctrl-C stops training with a warning and keeps what was learned. With
+    ``valid_data``, the weights of the best validation epoch are restored at the end. With
     ``adversarial_epsilon``, every step also trains on the batch with its input vectors
     perturbed against the model (see :func:`adversarial_perturbation`). With a
     ``compute_dtype`` of ``torch.bfloat16``, the network's matrix products run in it under
