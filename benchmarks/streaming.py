@@ -1,7 +1,7 @@
 """Training on a stream of blocks with dask-ml's Incremental, against an in-memory fit.
 
 The 25,000 IMDB training reviews are split into ``--blocks`` (10) Dask partitions; every model
-is scored on the 25,000 test reviews. Three ways to train LSTMSentimentClassifier with its
+is scored on the 25,000 test reviews. Four ways to train LSTMSentimentClassifier with its
 defaults (``random_state=--seed``) for ``--epochs`` (3) epochs:
 
 - ``in_memory``: ``fit`` on all the reviews, ``max_iter=--epochs``.
@@ -9,13 +9,19 @@ defaults (``random_state=--seed``) for ``--epochs`` (3) epochs:
   (:meth:`VocabularyTransformer.partial_fit`, one block in memory at a time), then
   ``Incremental(LSTMSentimentClassifier(vocabulary=...)).partial_fit`` once per epoch: one
   ``partial_fit`` call, one epoch, per block, blocks in a shuffled order.
+- ``stream, counted vocabulary and word vectors``: the same, and between the two, word2vec
+  vectors of the counted vocabulary learned over the blocks (gensim reads the blocks, one at
+  a time, on each of its passes), given as ``pretrained_embeddings``. Without them, the
+  first call learns its starting vectors from its own block, where the in-memory fit learns
+  them from all the reviews.
 - ``stream, first block's vocabulary``: the same without ``vocabulary``, so that the first
   call learns it from its block alone (what ``partial_fit`` did before the counted one).
 
 Dask runs in this process (its threaded scheduler: one block at a time, since each call
 needs the model of the call before), so that the times compare with the in-memory fit on the
 same cores; ``tests/test_dask.py`` runs the same code on a ``LocalCluster``. Each row gives
-the test accuracy, the training seconds (the counting pass in its own column), and the
+the test accuracy, the training seconds (the counting pass, and the word vectors', in their
+own column), and the
 model's pickled size.
 
     python benchmarks/streaming.py
@@ -34,8 +40,9 @@ from common import add_threads_flag, load_imdb, save, set_threads, settings_text
 from dask_ml.wrappers import Incremental
 
 from sklstm import LSTMSentimentClassifier, VocabularyTransformer, reuse_freed_memory
+from sklstm.embeddings import train_word_vectors
 
-TRAININGS = ["in_memory", "counted", "first_block"]
+TRAININGS = ["in_memory", "counted", "counted_vectors", "first_block"]
 
 
 def count_vocabulary(texts):
@@ -44,6 +51,24 @@ def count_vocabulary(texts):
     for block in texts.partitions:
         vocabulary.partial_fit(block.compute())
     return vocabulary
+
+
+class BlockTokens:
+    """The stream's texts as token lists, one block in memory at a time; gensim reads it
+    several times, so it is an iterable rather than a generator."""
+
+    def __init__(self, texts, vocabulary):
+        self.texts, self.vocabulary = texts, vocabulary
+
+    def __iter__(self):
+        for block in self.texts.partitions:
+            yield from self.vocabulary.analyze(block.compute())
+
+
+def stream_word_vectors(texts, vocabulary, dim, seed):
+    """Word2vec vectors of ``vocabulary``'s words, learned over the Dask ``texts``."""
+    tokens = BlockTokens(texts, vocabulary)
+    return train_word_vectors(tokens, vocabulary.vocabulary_, dim, seed)
 
 
 def stream(model, texts, labels, epochs, seed):
@@ -78,7 +103,7 @@ def main():
         nargs="+",
         choices=TRAININGS,
         default=TRAININGS,
-        help="which of the three to run (default: all)",
+        help="which of the four to run (default: all)",
     )
     add_threads_flag(parser)
     args = parser.parse_args()
@@ -110,6 +135,19 @@ def main():
         rows.append(
             row("stream, counted vocabulary", model, X_test, y_test, train_seconds, count_seconds)
         )
+
+    if "counted_vectors" in args.trainings:
+        model = LSTMSentimentClassifier(random_state=args.seed)
+        start = time.perf_counter()
+        vocabulary = count_vocabulary(texts)
+        vectors = stream_word_vectors(texts, vocabulary, model.embedding_dim, args.seed)
+        count_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        model.set_params(vocabulary=vocabulary, pretrained_embeddings=vectors)
+        model = stream(model, texts, labels, args.epochs, args.seed)
+        train_seconds = time.perf_counter() - start
+        name = "stream, counted vocabulary and word vectors"
+        rows.append(row(name, model, X_test, y_test, train_seconds, count_seconds))
 
     if "first_block" in args.trainings:
         model = LSTMSentimentClassifier(random_state=args.seed)
