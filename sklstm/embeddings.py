@@ -180,8 +180,10 @@ def train_word_vectors(token_lists, vocabulary, dim, seed):
 
     Parameters
     ----------
-    token_lists : list of list of str
-        The training texts, tokenised.
+    token_lists : iterable of list of str
+        The training texts, tokenised: a list, or an iterable that can be read several times
+        (word2vec reads it to count and then once per pass), such as an object whose
+        ``__iter__`` reads the texts block by block (see the user guide's "Scaling out").
     vocabulary : dict of str to int
         Word to embedding row.
     dim : int

@@ -161,11 +161,20 @@ def test_incremental_counts_a_vocabulary_then_trains_on_it_block_by_block(client
         counted.partial_fit(block.compute())
     assert counted.vocabulary_ == VocabularyTransformer(**settings).fit(texts).vocabulary_
     lstm = LSTMSentimentClassifier(
-        vocabulary=counted, embedding_dim=8, hidden_size=8, min_df=1, random_state=0
+        vocabulary=counted,
+        embedding_dim=8,
+        hidden_size=8,
+        min_df=1,
+        warm_start=True,
+        random_state=0,
     )
     with distributed.get_task_stream(client) as tasks:
         model = wrappers.Incremental(lstm).fit(X, y, classes=[0, 1]).estimator_
     assert tasks.data, "no task ran on the cluster"
     assert model.n_iter_ == 4  # one epoch per block
+    # With warm_start, Adam's state and the weights' moving average travel with the model,
+    # between workers and back to the client: both count the one step of every block.
+    adam_steps = {float(p["step"]) for p in model._optimizer.state_dict()["state"].values()}
+    assert adam_steps == {4.0} and model._averaging.n_averaged == 4
     assert "superlative" in model.vectorizer_.vocabulary_
     assert model.vectorizer_.vocabulary_ == counted.vocabulary_
