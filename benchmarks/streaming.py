@@ -79,6 +79,23 @@ def stream(model, texts, labels, epochs, seed):
     return incremental.estimator_
 
 
+def counted_stream(texts, labels, X_test, y_test, args, with_vectors):
+    """The row of a stream on a counted vocabulary, and word vectors learned over it too."""
+    model = LSTMSentimentClassifier(random_state=args.seed)
+    start = time.perf_counter()
+    vocabulary = count_vocabulary(texts)
+    model.set_params(vocabulary=vocabulary)
+    if with_vectors:
+        vectors = stream_word_vectors(texts, vocabulary, model.embedding_dim, args.seed)
+        model.set_params(pretrained_embeddings=vectors)
+    count_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    model = stream(model, texts, labels, args.epochs, args.seed)
+    train_seconds = time.perf_counter() - start
+    name = "stream, counted vocabulary" + (" and word vectors" if with_vectors else "")
+    return row(name, model, X_test, y_test, train_seconds, count_seconds)
+
+
 def row(name, model, X_test, y_test, train_seconds, count_seconds=0.0):
     return {
         "training": name,
@@ -123,31 +140,9 @@ def main():
         model.fit(X_train, y_train)
         rows.append(row("in_memory", model, X_test, y_test, time.perf_counter() - start))
 
-    if "counted" in args.trainings:
-        model = LSTMSentimentClassifier(random_state=args.seed)
-        start = time.perf_counter()
-        vocabulary = count_vocabulary(texts)
-        count_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        model.set_params(vocabulary=vocabulary)
-        model = stream(model, texts, labels, args.epochs, args.seed)
-        train_seconds = time.perf_counter() - start
-        rows.append(
-            row("stream, counted vocabulary", model, X_test, y_test, train_seconds, count_seconds)
-        )
-
-    if "counted_vectors" in args.trainings:
-        model = LSTMSentimentClassifier(random_state=args.seed)
-        start = time.perf_counter()
-        vocabulary = count_vocabulary(texts)
-        vectors = stream_word_vectors(texts, vocabulary, model.embedding_dim, args.seed)
-        count_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        model.set_params(vocabulary=vocabulary, pretrained_embeddings=vectors)
-        model = stream(model, texts, labels, args.epochs, args.seed)
-        train_seconds = time.perf_counter() - start
-        name = "stream, counted vocabulary and word vectors"
-        rows.append(row(name, model, X_test, y_test, train_seconds, count_seconds))
+    for training, with_vectors in (("counted", False), ("counted_vectors", True)):
+        if training in args.trainings:
+            rows.append(counted_stream(texts, labels, X_test, y_test, args, with_vectors))
 
     if "first_block" in args.trainings:
         model = LSTMSentimentClassifier(random_state=args.seed)
