@@ -258,14 +258,7 @@ def test_training_batches_are_padded_to_a_few_widths(monkeypatch):
 @pytest.mark.parametrize("decay", [0.9, 0.0])
 def test_the_fitted_weights_are_the_moving_average_of_the_steps_weights(monkeypatch, decay):
     monkeypatch.setattr(sklstm.training, "AVERAGING_DECAY", decay)
-    torch.manual_seed(0)
-    network = LSTMTextNetwork(30, 0, 6, 5, 1, True, ("mean", "max"), 0.2, 1)
-    rng = np.random.default_rng(0)
-    texts = [rng.integers(2, 30, rng.integers(1, 9)).tolist() for _ in range(48)]
-    data = Dataset(RaggedSequences.from_lists(texts), torch.arange(48.0) % 2, torch.ones(48))
-    optimizer, steps = _recording_adam(network)
-    settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
-    train(network, optimizer, BinaryObjective(), data, None, StoppingRule(3, 3, 0.0), **settings)
+    network, steps, _ = _fit_in_calls([3])
     assert len(steps) == 36
     # By hand: the first step's weights, then each step's blended in with the decay
     # (1 + n) / (10 + n) after n steps, capped at AVERAGING_DECAY.
@@ -278,32 +271,27 @@ def test_the_fitted_weights_are_the_moving_average_of_the_steps_weights(monkeypa
         assert torch.equal(p.detach(), steps[-1][name]) == (decay == 0.0), name
 
 
-def test_a_fit_continued_in_calls_ends_where_one_fit_of_all_their_epochs_ends():
-    def fit_three_epochs(calls):
-        torch.manual_seed(0)
-        network = LSTMTextNetwork(30, 0, 6, 5, 1, True, ("mean", "max"), 0.2, 1)
-        rng = np.random.default_rng(0)
-        texts = [rng.integers(2, 30, rng.integers(1, 9)).tolist() for _ in range(48)]
-        data = Dataset(RaggedSequences.from_lists(texts), torch.arange(48.0) % 2, torch.ones(48))
-        optimizer, steps = _recording_adam(network)
-        settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
-        averaging = Averaging()
-        for epochs in calls:
-            rule = StoppingRule(epochs, epochs, 0.0)
-            train(
-                network,
-                optimizer,
-                BinaryObjective(),
-                data,
-                None,
-                rule,
-                **settings,
-                averaging=averaging,
-            )
-        return network, steps, averaging
+def _fit_in_calls(epochs_per_call):
+    """A small network trained by one ``train`` call per entry, each continuing the one
+    before: the network, its weights after every step, and the calls' Averaging."""
+    torch.manual_seed(0)
+    network = LSTMTextNetwork(30, 0, 6, 5, 1, True, ("mean", "max"), 0.2, 1)
+    rng = np.random.default_rng(0)
+    texts = [rng.integers(2, 30, rng.integers(1, 9)).tolist() for _ in range(48)]
+    data = Dataset(RaggedSequences.from_lists(texts), torch.arange(48.0) % 2, torch.ones(48))
+    optimizer, steps = _recording_adam(network)
+    settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
+    averaging = Averaging()
+    for epochs in epochs_per_call:
+        rule = StoppingRule(epochs, epochs, 0.0)
+        objective = BinaryObjective()
+        train(network, optimizer, objective, data, None, rule, **settings, averaging=averaging)
+    return network, steps, averaging
 
-    whole, whole_steps, _ = fit_three_epochs([3])
-    parts, part_steps, averaging = fit_three_epochs([1, 2])
+
+def test_a_fit_continued_in_calls_ends_where_one_fit_of_all_their_epochs_ends():
+    whole, whole_steps, _ = _fit_in_calls([3])
+    parts, part_steps, averaging = _fit_in_calls([1, 2])
     # Each call goes on from the last step's weights, not the average it left, and blends
     # its steps into that average: the same steps, the same average, as one fit.
     assert averaging.n_averaged == len(part_steps) == 36
