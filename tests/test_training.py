@@ -330,8 +330,12 @@ def test_validation_scores_the_averaged_weights_and_the_best_epoch_keeps_them(mo
     monkeypatch.setattr(sklstm.training, "_evaluate", scripted_evaluate)
     optimizer, steps = _recording_adam(network)
     settings = dict(batch_size=4, rng=np.random.default_rng(0), device="cpu", verbose=0)
-    train(network, optimizer, BinaryObjective(), data, data, StoppingRule(3, 5, 0.0), **settings)
+    averaging = Averaging()
+    rule = StoppingRule(3, 5, 0.0)
+    train(network, optimizer, BinaryObjective(), data, data, rule, **settings, averaging=averaging)
     assert len(steps) == 9 and len(scored) == 3
+    # Restored to the best epoch's average, the network is where a continuing fit starts.
+    assert averaging.last_weights is None and averaging.n_averaged == 0
     for name, p in network.named_parameters():
         torch.testing.assert_close(p.detach(), scored[1][name], msg=name)  # the best epoch's
         # What was scored after epoch 2 is the average, not the weights of its last step.
