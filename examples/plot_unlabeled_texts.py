@@ -12,7 +12,7 @@ unlabelled reviews, and for bag-of-words baselines from
 :func:`sklstm.baselines.make_baselines`, one of which (self-training) also learns from the
 unlabelled reviews.
 
-To run in about two minutes on two CPU cores, the example cuts reviews to 150 tokens
+To run in a few minutes on two CPU cores, the example cuts reviews to 150 tokens
 for the LSTM, scores on 2,000 test reviews, fits each model once with one seed and uses 1,000
 of the 50,000 unlabelled reviews. At this scale the figures are illustrative, not a
 measurement: the comparison at full scale, on the whole test set with all the unlabelled
