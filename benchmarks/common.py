@@ -86,23 +86,27 @@ def real_tokens(sequences):
 
 
 class Batch(NamedTuple):
-    padded: int  # ids in the padded batch (batch size x width)
-    real: int  # real tokens in it
+    padded: int  # steps the LSTM runs on the padded batch (batch size x width read)
+    real: int  # real tokens it reads
     faults: int  # minor page faults of the process when the batch was padded
 
 
-def record_batches():
+def record_batches(max_steps):
     """Record every batch that sklstm's training loop pads, as a :class:`Batch`.
 
     Wraps ``sklstm.training.pad_batch``, which the loop calls once per training batch; the
-    returned list fills up as the loop runs, until the next call starts a new list.
+    returned list fills up as the loop runs, until the next call starts a new list. Only the
+    first ``max_steps`` steps of a batch count: the estimator's ``max_len``, beyond which a
+    text's ids feed the linear path alone.
     """
     batches = []
     original = sklstm.batching.pad_batch
 
     def recording_pad_batch(sequences, index, **options):
         ids, lengths = original(sequences, index, **options)
-        batches.append(Batch(ids.numel(), int(lengths.sum()), minor_page_faults()))
+        read = lengths.clamp(max=max_steps)
+        width = min(ids.size(1), max_steps)
+        batches.append(Batch(len(index) * width, int(read.sum()), minor_page_faults()))
         return ids, lengths
 
     sklstm.training.pad_batch = recording_pad_batch

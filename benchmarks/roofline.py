@@ -25,7 +25,13 @@ Two shares are reported:
 The network is sklstm's default one, trained by ``LSTMSentimentClassifier.fit`` for one
 epoch of ``--batches`` batches of IMDB training texts; time is ``history_["seconds"]`` (the
 training loop, without tokenising). The padded width of every batch is recorded by wrapping
-``sklstm.training.pad_batch``, which the training loop calls once per batch.
+``sklstm.training.pad_batch``, which the training loop calls once per batch; only the
+steps the LSTM reads count (a text's ids beyond ``max_len`` feed the linear path alone).
+
+A third rate bounds the first two: ``kernel``, one direction's ``nn.LSTM`` trained alone on
+unpadded time-major batches of the same size (see :func:`lstm_kernel_flops_per_second`). The
+training cannot pass it, so the gap between it and the work done is what the code around the
+kernel costs, and the gap between it and the matmul is oneDNN's.
 
     python benchmarks/roofline.py                                 # full size: 200 batches
     python benchmarks/roofline.py --batches 20 --max-len 64       # small check
@@ -58,6 +64,32 @@ def matmul_flops_per_second(n=2048, repeats=10, dtype=torch.float32):
         torch.matmul(a, b, out=out)
         best = min(best, time.perf_counter() - start)
     return 2 * n**3 / best
+
+
+def lstm_kernel_flops_per_second(clf, precision, steps=256, repeats=5):
+    """Best training FLOP rate of one of the estimator's ``nn.LSTM`` directions alone.
+
+    Forward and backward of a (``steps``, batch_size, embedding_dim) time-major batch with no
+    padding, dropout, embedding or pooling around it, under the autocast that ``precision``
+    trains with: the ceiling oneDNN's LSTM kernel puts on training, whatever the code around it.
+    """
+    lstm = torch.nn.LSTM(clf.embedding_dim, clf.hidden_size)
+    inputs = torch.randn(steps, clf.batch_size, clf.embedding_dim, requires_grad=True)
+    enabled = precision == "bfloat16"
+
+    def step():
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=enabled):
+            outputs = lstm(inputs)[0]
+        outputs.float().sum().backward()
+
+    step()  # warm-up: oneDNN builds its primitive for the shape
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        best = min(best, time.perf_counter() - start)
+    per_step = 3 * 2 * 4 * clf.hidden_size * (clf.embedding_dim + clf.hidden_size)
+    return per_step * steps * clf.batch_size / best
 
 
 def lstm_forward_flops_per_step(clf):
@@ -93,6 +125,7 @@ def main():
             own_peak = matmul_flops_per_second(repeats=args.matmul_repeats, dtype=torch.bfloat16)
             row["bfloat16_matmul_gflops"] = own_peak / 1e9
             row["work_share_of_bfloat16_matmul"] = row["work_gflops"] * 1e9 / own_peak
+            row["kernel_share_of_bfloat16_matmul"] = row["kernel_gflops"] * 1e9 / own_peak
         rows.append(row)
     small = args.batches != 200 or args.max_len != 400
     save(rows, "roofline", small, settings_text(args))
@@ -100,7 +133,7 @@ def main():
 
 def measure_training(texts, labels, precision, peak, args):
     """Train one epoch with ``precision``; its FLOP rates and their shares of ``peak``."""
-    batches = record_batches()
+    batches = record_batches(args.max_len)
     # One forward and backward pass per step, as the FLOP count assumes; adversarial
     # training runs a second one at the same efficiency.
     clf = LSTMSentimentClassifier(
@@ -118,6 +151,7 @@ def measure_training(texts, labels, precision, peak, args):
     output_layer = 3 * 2 * clf.module_.output.in_features * clf.module_.output.out_features
     work = (per_step * padded_steps + output_layer * len(texts)) / seconds
     useful = (per_step * real_steps + output_layer * len(texts)) / seconds
+    kernel = lstm_kernel_flops_per_second(clf, precision)
     return {
         "batches": len(batches),
         "train_seconds": seconds,
@@ -129,6 +163,8 @@ def measure_training(texts, labels, precision, peak, args):
         "useful_gflops": useful / 1e9,
         "work_share_of_matmul": work / peak,
         "useful_share_of_matmul": useful / peak,
+        "kernel_gflops": kernel / 1e9,
+        "kernel_share_of_matmul": kernel / peak,
     }
 
 

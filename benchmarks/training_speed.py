@@ -119,6 +119,7 @@ def run_sklstm(train_texts, y_train, args, precision="auto"):
         n_iter_no_change=args.epochs,  # never stop before the last epoch
         learning_rate_init=LEARNING_RATE,
         pretrained_embeddings=None,  # random vectors, as the other arms start from
+        linear_ngram_range=None,  # the LSTM alone, as the other arms train it
         adversarial_epsilon=0.0,  # one forward and backward pass per step, as theirs
         random_state=args.seed,
         precision=precision,
@@ -170,7 +171,7 @@ def measure(args):
     test_texts, y_test = load_imdb("test", args.test_limit, args.seed)
     arms = args.arms.split(",")
     # The sklstm arm always runs: its fitted vocabulary gives the ids of the other arms.
-    sklstm_batches = record_batches()
+    sklstm_batches = record_batches(args.max_len)
     clf, sklstm_seconds = run_sklstm(train_texts, y_train, args)
     # Faults from the first training batch on, so the tokenising is left out.
     faults = {"sklstm": minor_page_faults() - sklstm_batches[0].faults}
@@ -182,7 +183,7 @@ def measure(args):
     padded_per_epoch = {"sklstm": sum(b.padded for b in sklstm_batches) // args.epochs}
     for arm in arms:
         if arm == "sklstm-float32":
-            float32_batches = record_batches()
+            float32_batches = record_batches(args.max_len)
             float32_clf, seconds[arm] = run_sklstm(train_texts, y_train, args, "float32")
             faults[arm] = minor_page_faults() - float32_batches[0].faults
             padded_per_epoch[arm] = sum(b.padded for b in float32_batches) // args.epochs

@@ -13,7 +13,7 @@ class LSTMTextNetwork(nn.Module):
     reaches a result: pooling is masked, and the backward direction of a bidirectional
     layer reads each text reversed within its own length, so it starts at the text's last
     token rather than at the padding. Each direction is its own ``nn.LSTM`` so that both
-    run on padded, batch-first input, the form oneDNN's fused CPU kernel accepts.
+    run on padded, time-major input, the form oneDNN's fused CPU kernel accepts.
 
     Parameters
     ----------
@@ -134,41 +134,46 @@ class LSTMTextNetwork(nn.Module):
         """Logits from input vectors (B, S, E), lengths (B,) and the linear path's terms
         (B, T, n_outputs) or None -> (B, n_outputs); the LSTM reads min(length, S) steps."""
         lengths = lengths.clamp(max=inputs.size(1))
-        mask = torch.arange(inputs.size(1), device=inputs.device) < lengths[:, None]  # (B, T)
-        reverse = reversed_positions(lengths, inputs.size(1))  # (B, T)
-        inputs = self.dropout(inputs)  # (B, T, E)
-        states = inputs
+        inputs = self.dropout(inputs)  # (B, S, E)
+        # Time-major from here on: oneDNN's LSTM reads and writes (S, B, F), so batch-first
+        # tensors cost a transposing copy into and out of every direction, forward and back.
+        steps = inputs.transpose(0, 1).contiguous()  # (S, B, E)
+        mask = torch.arange(steps.size(0), device=steps.device)[:, None] < lengths  # (S, B)
+        reverse = reversed_positions(lengths, steps.size(0))  # (S, B)
+        outputs = [steps]
         for i, forward_lstm in enumerate(self.forward_layers):
-            if i > 0:
-                states = self.dropout(states)
-            outputs = [forward_lstm(states)[0]]  # [(B, T, H)]
+            states = steps if i == 0 else self.dropout(torch.cat(outputs, dim=2))  # (S, B, F)
+            outputs = [forward_lstm(states)[0]]  # [(S, B, H)]
             if self.backward_layers:
-                backward = self.backward_layers[i](reorder(states, reverse))[0]  # (B, T, H)
+                backward = self.backward_layers[i](reorder(states, reverse))[0]  # (S, B, H)
                 # Pooling reads a text's steps in any order, so only outputs that feed
                 # another layer are put back in text order.
                 feeds_a_layer = i + 1 < len(self.forward_layers)
                 outputs.append(reorder(backward, reverse) if feeds_a_layer else backward)
-            states = torch.cat(outputs, dim=2)  # (B, T, D*H)
+        # Each direction is pooled on its own: the same features as pooling their
+        # concatenation, without copying both into one tensor.
         pooled = torch.cat(
             [
-                self._pool(kind, inputs if kind == "bag" else states, mask, lengths)
+                _pool(kind, states, mask, lengths)
                 for kind in self.pooling
+                for states in ([steps] if kind == "bag" else outputs)
             ],
             1,
         )
         logits = self.output(self.dropout(pooled))  # (B, n_outputs)
         return logits if linear is None else logits + linear.sum(1)
 
-    def _pool(self, kind, states, mask, lengths):
-        # states: (B, T, F) -> (B, F); "bag" pools the input vectors, the others LSTM outputs
-        if kind in ("mean", "bag"):
-            return (states * mask[:, :, None]).sum(1) / lengths[:, None]
-        if kind == "max":
-            return states.masked_fill(~mask[:, :, None], float("-inf")).amax(1)
-        # "last": both directions end at step length - 1 (the backward one, read in reverse,
-        # there holds its state after the text's first token).
-        batch = torch.arange(states.size(0), device=states.device)
-        return states[batch, lengths - 1]
+
+def _pool(kind, states, mask, lengths):
+    # states: (S, B, F), mask: (S, B) -> (B, F); "bag" pools the input vectors, the others
+    # LSTM outputs
+    if kind in ("mean", "bag"):
+        return (states * mask[:, :, None]).sum(0) / lengths[:, None]
+    if kind == "max":
+        return states.masked_fill(~mask[:, :, None], float("-inf")).amax(0)
+    # "last": both directions end at step length - 1 (the backward one, read in reverse,
+    # there holds its state after the text's first token).
+    return states[lengths - 1, torch.arange(states.size(1), device=states.device)]
 
 
 class UniformDropout(nn.Module):
@@ -192,16 +197,16 @@ class UniformDropout(nn.Module):
 
 
 def _lstm(input_size, hidden_size):
-    return nn.LSTM(input_size, hidden_size, batch_first=True)
+    return nn.LSTM(input_size, hidden_size)
 
 
 def reversed_positions(lengths, n_steps):
     """For each step, where its token sits when the text is read backwards within its own
-    length; padding steps stay where they are: lengths (B,) -> (B, n_steps)."""
-    positions = torch.arange(n_steps, device=lengths.device)
-    return torch.where(positions < lengths[:, None], lengths[:, None] - 1 - positions, positions)
+    length; padding steps stay where they are: lengths (B,) -> (n_steps, B)."""
+    positions = torch.arange(n_steps, device=lengths.device)[:, None]
+    return torch.where(positions < lengths, lengths - 1 - positions, positions)
 
 
 def reorder(states, index):
-    # states: (B, T, F), index: (B, T) -> states[b, index[b, t]] for every b, t
-    return states.gather(1, index[:, :, None].expand(-1, -1, states.size(2)))
+    # states: (S, B, F), index: (S, B) -> states[index[s, b], b] for every s, b
+    return states.gather(0, index[:, :, None].expand(-1, -1, states.size(2)))

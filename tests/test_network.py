@@ -52,13 +52,14 @@ def test_pooling_reads_each_direction_as_a_plain_lstm_over_the_text(kind, num_la
     ids, lengths = torch.tensor([[5, 6, 7, 8, 0, 0]]), torch.tensor([4])
     pool = {"last": lambda s: s[-1], "mean": lambda s: s.mean(0), "max": lambda s: s.amax(0)}
     with torch.no_grad():
-        states = net.embedding(ids[:, :4])  # the text alone, no padding: (1, 4, E)
+        # The text alone, no padding, time-major as the layers take it: (4, 1, E)
+        states = net.embedding(ids[:, :4]).transpose(0, 1)
         for forward, backward in zip(net.forward_layers, net.backward_layers, strict=True):
-            reverse = backward(states.flip(1))[0]  # the text read backwards, in reading order
+            reverse = backward(states.flip(0))[0]  # the text read backwards, in reading order
             forward_states = forward(states)[0]
-            states = torch.cat([forward_states, reverse.flip(1)], 2)  # both in text order
+            states = torch.cat([forward_states, reverse.flip(0)], 2)  # both in text order
         # The backward direction's last state is the one after reading the first token.
-        pooled = torch.cat([pool[kind](forward_states[0]), pool[kind](reverse[0])])
+        pooled = torch.cat([pool[kind](forward_states[:, 0]), pool[kind](reverse[:, 0])])
         torch.testing.assert_close(net(ids, lengths)[0], net.output(pooled))
 
 
