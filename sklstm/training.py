@@ -27,6 +27,12 @@ PREDICT_BATCH_SIZE = 64
 # 1 / (1 - decay) = 10 steps, which evens the swing out; 0 keeps the last step's weights.
 AVERAGING_DECAY = 0.9
 
+# With adversarial_epsilon, every this many steps trains on a perturbed copy of its batch
+# too (the step that does costs about twice as much as one that does not).
+ADVERSARIAL_EVERY = 1
+# Weight of the perturbed batch's loss on the steps that train on it.
+ADVERSARIAL_WEIGHT = 1.0
+
 
 @dataclass
 class Averaging:
@@ -291,7 +297,7 @@ def _train_epoch(
                 lengths.to(device),
                 targets,
                 weights,
-                adversarial_epsilon,
+                adversarial_epsilon if step % ADVERSARIAL_EVERY == 0 else 0.0,
                 compute_dtype,
             )
             bad = [value for value in losses if not math.isfinite(value)]
@@ -366,7 +372,7 @@ def _backward(
     perturbation = adversarial_perturbation(inputs.grad, text_norms)
     # The embedding is looked up again: the first graph, and its buffers, are gone.
     adversarial = weighted_loss(network.embed(ids) + perturbation)
-    adversarial.backward()
+    (ADVERSARIAL_WEIGHT * adversarial).backward()
     return [loss.item(), adversarial.item()]
 
 
