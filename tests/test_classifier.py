@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 import sklstm
 from sklstm import InconsistentVersionWarning, LSTMSentimentClassifier
 from sklstm import classifier as classifier_module
+from sklstm import fitting as fitting_module
 
 POSITIVE = ["great", "wonderful", "moving", "superb", "delightful"]
 NEGATIVE = ["awful", "boring", "dull", "terrible", "waste"]
@@ -357,13 +358,13 @@ def test_a_warm_start_trains_with_the_current_optimizer_and_dropout_settings():
 
 def test_early_stopping_holds_out_the_same_texts_in_every_warm_fit(monkeypatch):
     held_out = []
-    original = classifier_module.train
+    original = fitting_module.train
 
     def recording_train(network, optimizer, objective, data, valid, *args, **kwargs):
         held_out.append(sorted(valid.sequences.ids.tolist()))
         return original(network, optimizer, objective, data, valid, *args, **kwargs)
 
-    monkeypatch.setattr(classifier_module, "train", recording_train)
+    monkeypatch.setattr(fitting_module, "train", recording_train)
     X, y = corpus(n=64)
     clf = small(max_iter=1, warm_start=True, early_stopping=True, validation_fraction=0.25)
     clf.fit(X, y).fit(X, y)
@@ -595,8 +596,8 @@ def test_linear_init_scales_the_naive_bayes_start_and_auto_fades_it_with_the_tex
     [(100, 10), (300, 4), (1000, 3), (10**6, 3)],
 )
 def test_auto_max_iter_reads_at_least_the_minimum_number_of_tokens(monkeypatch, n_tokens, expected):
-    monkeypatch.setattr(classifier_module, "AUTO_MIN_TOKENS", 1000)
-    monkeypatch.setattr(classifier_module, "AUTO_MIN_EPOCHS", 3)
+    monkeypatch.setattr(fitting_module, "AUTO_MIN_TOKENS", 1000)
+    monkeypatch.setattr(fitting_module, "AUTO_MIN_EPOCHS", 3)
     assert small(max_iter="auto")._epochs(n_tokens) == expected
     assert small(max_iter=7)._epochs(n_tokens) == 7
 
@@ -604,7 +605,7 @@ def test_auto_max_iter_reads_at_least_the_minimum_number_of_tokens(monkeypatch, 
 def test_resolved_params_say_what_each_auto_parameter_became(monkeypatch):
     X, y = corpus(n=64)
     n_tokens = len(small().fit(X, y).vectorizer_.transform(X).ids)
-    monkeypatch.setattr(classifier_module, "AUTO_MIN_TOKENS", 10 * n_tokens)
+    monkeypatch.setattr(fitting_module, "AUTO_MIN_TOKENS", 10 * n_tokens)
     clf = small(max_iter="auto", n_iter_no_change=100).fit(X, y)
     assert clf.resolved_params_["max_iter"] == 10 == clf.n_iter_
     assert clf.resolved_params_["pretrained_embeddings"] == "ppmi"

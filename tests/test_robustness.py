@@ -17,6 +17,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 import sklstm
 from sklstm import LSTMSentimentClassifier, VocabularyTransformer
 from sklstm import classifier as classifier_module
+from sklstm import fitting as fitting_module
 from sklstm.text import PAD_ID, UNKNOWN_TOKEN, tokenize
 
 TINY = dict(embedding_dim=8, hidden_size=8, min_df=1, batch_size=16, random_state=0)
@@ -184,7 +185,7 @@ def _forbid_training(monkeypatch):
     def no_training(*args, **kwargs):
         raise AssertionError("training started despite invalid input")
 
-    monkeypatch.setattr(classifier_module, "train", no_training)
+    monkeypatch.setattr(fitting_module, "train", no_training)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import pytest
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 
 from sklstm import LSTMSentimentClassifier
-from sklstm import classifier as classifier_module
+from sklstm import fitting as fitting_module
 
 TINY = dict(embedding_dim=8, hidden_size=8, min_df=1, batch_size=16, max_iter=6,
             learning_rate_init=0.02, random_state=0)  # fmt: skip
@@ -28,13 +28,13 @@ def test_without_self_training_marked_texts_are_no_class_and_only_shape_the_voca
     marked, monkeypatch
 ):
     trained_on = []
-    original = classifier_module.train
+    original = fitting_module.train
 
     def recording_train(network, optimizer, objective, data, *args, **kwargs):
         trained_on.append(data.targets.tolist())
         return original(network, optimizer, objective, data, *args, **kwargs)
 
-    monkeypatch.setattr(classifier_module, "train", recording_train)
+    monkeypatch.setattr(fitting_module, "train", recording_train)
     texts, y, labels = marked
     texts = list(texts)
     texts[0] = texts[0] + " zyzzyva"  # texts[0] is marked unlabelled
@@ -118,14 +118,14 @@ def test_partial_fit_trains_on_the_labelled_texts_of_each_batch(marked):
 def _recording_train(monkeypatch, interrupt_first=False):
     """Record the targets of every training run; optionally report the first interrupted."""
     trained_on = []
-    original = classifier_module.train
+    original = fitting_module.train
 
     def recording_train(network, optimizer, objective, data, *args, **kwargs):
         trained_on.append(data.targets.tolist())
         history, interrupted = original(network, optimizer, objective, data, *args, **kwargs)
         return history, interrupted or (interrupt_first and len(trained_on) == 1)
 
-    monkeypatch.setattr(classifier_module, "train", recording_train)
+    monkeypatch.setattr(fitting_module, "train", recording_train)
     return trained_on
 
 
@@ -190,7 +190,7 @@ def test_an_interrupt_while_labelling_keeps_the_first_training(marked, monkeypat
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(classifier_module, "predict_logits", interrupted)
+    monkeypatch.setattr(fitting_module, "predict_logits", interrupted)
     texts, y, _ = marked
     with pytest.warns(UserWarning, match="Interrupted while labelling"):
         clf = tiny(unlabeled_label=-1).fit(texts, y)
