@@ -23,9 +23,12 @@ from .self_training import surest_texts
 from .text import VocabularyTransformer, check_ngram_range, without_counts
 from .training import Averaging, Dataset, StoppingRule, objective_for, predict_logits, train
 
-# max_iter="auto": at least this many epochs, and enough of them to read this many tokens.
+# max_iter="auto": at least this many epochs, and enough of them to read this many tokens ...
 AUTO_MIN_EPOCHS = 3
 AUTO_MIN_TOKENS = 300_000
+# ... but fewer than AUTO_MIN_EPOCHS where fewer read this many: two epochs of IMDB's 5.2
+# million training tokens scored 0.9227 against three's 0.9234 (seed 0), in 2/3 of the time.
+AUTO_ENOUGH_TOKENS = 10_000_000
 
 
 class FittingSteps(BaseEstimator):
@@ -115,7 +118,9 @@ class FittingSteps(BaseEstimator):
         """The epochs of a fit on ``n_tokens`` training tokens, as ``max_iter`` asks."""
         if self.max_iter != "auto":
             return self.max_iter
-        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_MIN_TOKENS / max(n_tokens, 1)))
+        n_tokens = max(n_tokens, 1)
+        enough = min(AUTO_MIN_EPOCHS, math.ceil(AUTO_ENOUGH_TOKENS / n_tokens))
+        return max(enough, math.ceil(AUTO_MIN_TOKENS / n_tokens))
 
     def _check_vocabulary_settings(self):
         check_ngram_range(self.ngram_range)

@@ -592,12 +592,14 @@ def test_linear_init_scales_the_naive_bayes_start_and_auto_fades_it_with_the_tex
 
 @pytest.mark.parametrize(
     ("n_tokens", "expected"),
-    # 1,000 tokens: 100 a pass need 10 epochs, 300 need 4 (ceil), 1,000 and more the minimum 3.
-    [(100, 10), (300, 4), (1000, 3), (10**6, 3)],
+    # 1,000 tokens: 100 a pass need 10 epochs, 300 need 4 (ceil), 1,000 and more the minimum
+    # 3; 100,000 are enough: 40,000 a pass need 3 epochs for them, 50,000 2 and 10**6 one.
+    [(100, 10), (300, 4), (1000, 3), (40_000, 3), (50_000, 2), (10**6, 1)],
 )
 def test_auto_max_iter_reads_at_least_the_minimum_number_of_tokens(monkeypatch, n_tokens, expected):
     monkeypatch.setattr(fitting_module, "AUTO_MIN_TOKENS", 1000)
     monkeypatch.setattr(fitting_module, "AUTO_MIN_EPOCHS", 3)
+    monkeypatch.setattr(fitting_module, "AUTO_ENOUGH_TOKENS", 100_000)
     assert small(max_iter="auto")._epochs(n_tokens) == expected
     assert small(max_iter=7)._epochs(n_tokens) == 7
 

@@ -235,6 +235,40 @@ def test_cpu_has_bfloat16_is_false_when_torch_cannot_tell(monkeypatch):
     assert sklstm.device.cpu_has_bfloat16() is True
 
 
+@pytest.mark.parametrize("every", [1, 2, 3])
+def test_every_adversarial_every_th_step_trains_on_a_perturbed_batch(monkeypatch, every):
+    perturbed_steps = []
+    original = sklstm.training.adversarial_perturbation
+
+    def recording(gradient, norm):
+        perturbed_steps.append(len(steps))
+        return original(gradient, norm)
+
+    steps = []
+    original_pad = sklstm.training.pad_batch
+
+    def counting(sequences, index, **options):
+        steps.append(index)
+        return original_pad(sequences, index, **options)
+
+    monkeypatch.setattr(sklstm.training, "adversarial_perturbation", recording)
+    monkeypatch.setattr(sklstm.training, "pad_batch", counting)
+    monkeypatch.setattr(sklstm.training, "ADVERSARIAL_EVERY", every)
+    texts = ["a good film", "a bad film"] * 20
+    LSTMSentimentClassifier(
+        embedding_dim=4,
+        hidden_size=4,
+        min_df=1,
+        batch_size=4,
+        max_iter=1,
+        pretrained_embeddings=None,
+        random_state=0,
+    ).fit(texts, [1, 0] * 20)
+    assert len(steps) == 10
+    # Steps counted from 1: the first of every `every` steps is perturbed.
+    assert perturbed_steps == list(range(1, 11, every))
+
+
 def test_training_batches_are_padded_to_a_few_widths(monkeypatch):
     widths = []
     original = sklstm.training.pad_batch
