@@ -30,8 +30,6 @@ AVERAGING_DECAY = 0.9
 # With adversarial_epsilon, every this many steps trains on a perturbed copy of its batch
 # too (the step that does costs about twice as much as one that does not).
 ADVERSARIAL_EVERY = 1
-# Weight of the perturbed batch's loss on the steps that train on it.
-ADVERSARIAL_WEIGHT = 1.0
 
 
 @dataclass
@@ -372,7 +370,7 @@ def _backward(
     perturbation = adversarial_perturbation(inputs.grad, text_norms)
     # The embedding is looked up again: the first graph, and its buffers, are gone.
     adversarial = weighted_loss(network.embed(ids) + perturbation)
-    (ADVERSARIAL_WEIGHT * adversarial).backward()
+    adversarial.backward()
     return [loss.item(), adversarial.item()]
 
 
