@@ -145,23 +145,24 @@ class LSTMTextNetwork(nn.Module):
         steps = steps.contiguous()
         mask = torch.arange(steps.size(0), device=steps.device)[:, None] < lengths  # (S, B)
         reverse = reversed_positions(lengths, steps.size(0))  # (S, B)
-        outputs = [steps]
+        states = steps
         for i, forward_lstm in enumerate(self.forward_layers):
-            states = steps if i == 0 else self.dropout(torch.cat(outputs, dim=2))  # (S, B, F)
+            feeds_a_layer = i + 1 < len(self.forward_layers)
             outputs = [forward_lstm(states)[0]]  # [(S, B, H)]
             if self.backward_layers:
                 backward = self.backward_layers[i](reorder(states, reverse))[0]  # (S, B, H)
                 # Pooling reads a text's steps in any order, so only outputs that feed
                 # another layer are put back in text order.
-                feeds_a_layer = i + 1 < len(self.forward_layers)
                 outputs.append(reorder(backward, reverse) if feeds_a_layer else backward)
+            if feeds_a_layer:
+                states = self.dropout(torch.cat(outputs, dim=2))  # (S, B, D*H)
         # Each direction is pooled on its own: the same features as pooling their
         # concatenation, without copying both into one tensor.
         pooled = torch.cat(
             [
-                _pool(kind, states, mask, lengths)
+                _pool(kind, pooled_states, mask, lengths)
                 for kind in self.pooling
-                for states in ([steps] if kind == "bag" else outputs)
+                for pooled_states in ([steps] if kind == "bag" else outputs)
             ],
             1,
         )
