@@ -137,12 +137,7 @@ class LSTMTextNetwork(nn.Module):
         inputs = self.dropout(inputs)  # (B, S, E)
         # Time-major from here on: oneDNN's LSTM reads and writes (S, B, F), so batch-first
         # tensors cost a transposing copy into and out of every direction, forward and back.
-        steps = inputs.transpose(0, 1)  # (S, B, E)
-        if torch.is_autocast_enabled(steps.device.type):
-            # Cast once here rather than by each direction's LSTM (and back, in each's
-            # backward pass); the LSTM would read the same numbers.
-            steps = steps.to(torch.get_autocast_dtype(steps.device.type))
-        steps = steps.contiguous()
+        steps = inputs.transpose(0, 1).contiguous()  # (S, B, E)
         mask = torch.arange(steps.size(0), device=steps.device)[:, None] < lengths  # (S, B)
         reverse = reversed_positions(lengths, steps.size(0))  # (S, B)
         states = steps
