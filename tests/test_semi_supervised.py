@@ -192,8 +192,9 @@ def test_an_interrupt_while_labelling_keeps_the_first_training(marked, monkeypat
 
     monkeypatch.setattr(fitting_module, "predict_logits", interrupted)
     texts, y, _ = marked
-    with pytest.warns(UserWarning, match="Interrupted while labelling"):
+    with pytest.warns(UserWarning, match="Interrupted while labelling") as warned:
         clf = tiny(unlabeled_label=-1).fit(texts, y)
+    assert warned[0].filename == __file__  # the warning points at the user's call
     assert len(trained_on) == 1
     assert clf.n_pseudo_labeled_ == 0
     monkeypatch.undo()
