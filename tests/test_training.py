@@ -236,16 +236,14 @@ def test_cpu_has_bfloat16_is_false_when_torch_cannot_tell(monkeypatch):
 
 
 @pytest.mark.parametrize("every", [1, 2, 3])
-def test_every_adversarial_every_th_step_trains_on_a_perturbed_batch(monkeypatch, every):
-    perturbed_steps = []
+def test_only_the_first_of_every_adversarial_every_steps_is_perturbed(monkeypatch, every):
+    steps, perturbed_steps = [], []  # steps taken; the step each perturbation was made in
     original = sklstm.training.adversarial_perturbation
+    original_pad = sklstm.training.pad_batch
 
     def recording(gradient, norm):
         perturbed_steps.append(len(steps))
         return original(gradient, norm)
-
-    steps = []
-    original_pad = sklstm.training.pad_batch
 
     def counting(sequences, index, **options):
         steps.append(index)
