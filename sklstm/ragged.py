@@ -67,9 +67,22 @@ class RaggedSequences:
         >>> [both[i].tolist() for i in range(len(both))]
         [[1, 2], [3], [], [4, 5]]
         """
-        ids = np.concatenate([self.ids, other.ids])
-        offsets = np.concatenate([self.offsets[:-1], other.offsets + len(self.ids)])
-        return RaggedSequences(ids, offsets)
+        return RaggedSequences.joined([self, other])
+
+    @classmethod
+    def joined(cls, parts):
+        """One :class:`RaggedSequences` of all the sequences of ``parts`` (a non-empty list).
+
+        >>> joined = RaggedSequences.joined(
+        ...     [RaggedSequences.from_lists([[1], [2, 3]]), RaggedSequences.from_lists([[4]])]
+        ... )
+        >>> [joined[i].tolist() for i in range(len(joined))]
+        [[1], [2, 3], [4]]
+        """
+        starts = np.cumsum([0] + [len(part.ids) for part in parts[:-1]])
+        offsets = [part.offsets[:-1] + start for part, start in zip(parts, starts, strict=True)]
+        offsets.append([starts[-1] + len(parts[-1].ids)])
+        return cls(np.concatenate([part.ids for part in parts]), np.concatenate(offsets))
 
     def __repr__(self):
         return f"RaggedSequences(n_sequences={len(self)}, n_tokens={len(self.ids)})"

@@ -22,6 +22,10 @@ UNKNOWN_ID = 1
 PAD_TOKEN = "<pad>"
 UNKNOWN_TOKEN = "<unk>"
 
+# Texts are numbered and their n-grams found this many at a time: the n-gram arrays of all
+# IMDB's 25,000 training reviews at once took 1.2 GiB (benchmarks/memory.py).
+TEXTS_PER_BLOCK = 2048
+
 _LINE_BREAK = re.compile(r"<br\s*/?>", flags=re.IGNORECASE)
 # Words and numbers (any script), apostrophes inside words ("don't"), and the two punctuation
 # marks that carry sentiment on their own.
@@ -271,15 +275,21 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         self._word_counts.update(chain.from_iterable(set(doc) for doc in tokens))
         self._linear_keys = None
         if self.linear_ngram_range is not None:
-            lengths, offsets, codes, index = numbered(tokens)
+            self._count_ngrams(tokens)
+        self._fit_vocabulary(self._word_counts)
+        return self
+
+    def _count_ngrams(self, tokens):
+        """Add the linear n-grams of the tokenised texts to the counts, block by block;
+        learn the linear features from all the counts."""
+        for block in _blocks(tokens):
+            lengths, offsets, codes, index = numbered(block)
             keys = ngram_keys(codes, index, offsets, lengths, self.linear_ngram_range[1])
             text_of = np.repeat(np.arange(len(lengths)), lengths)
             *_, counts = linear_features(keys, text_of, None, self.min_df)
             self._ngram_counts = add_counts(self._ngram_counts, counts)
-            keys, document_frequency = self._ngram_counts
-            self._linear_keys = keys[document_frequency >= self.min_df]
-        self._fit_vocabulary(self._word_counts)
-        return self
+        keys, document_frequency = self._ngram_counts
+        self._linear_keys = keys[document_frequency >= self.min_df]
 
     def _check_ngram_ranges(self):
         check_ngram_range(self.ngram_range)
@@ -341,6 +351,13 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
         return np.split(positions, np.cumsum(steps)[:-1]) if len(tokens) else []
 
     def _to_ids(self, tokens, fit_linear=False):
+        if fit_linear:
+            self._ngram_counts = self._linear_keys = None
+            if self.linear_ngram_range is not None:
+                self._count_ngrams(tokens)
+        return RaggedSequences.joined([self._block_ids(block) for block in _blocks(tokens)])
+
+    def _block_ids(self, tokens):
         lengths, offsets, codes, index = numbered(tokens)
         lookup = self.vocabulary_.get
         columns = [np.fromiter((lookup(t, UNKNOWN_ID) for t in codes), np.int64, len(codes))[index]]
@@ -355,14 +372,9 @@ class VocabularyTransformer(TransformerMixin, BaseEstimator):
                 columns.append(np.where(valid, buckets.astype(np.int64), PAD_ID))
         if linear_n:
             text_of = np.repeat(np.arange(len(lengths)), lengths)
-            known = None if fit_linear else self._linear_keys
-            known, features, counts = linear_features(keys[:linear_n], text_of, known, self.min_df)
-            self._linear_keys = known
-            if fit_linear:
-                self._ngram_counts = counts
+            known = self._linear_keys
+            _, features, _ = linear_features(keys[:linear_n], text_of, known, self.min_df)
             columns.extend(features.T)
-        elif fit_linear:
-            self._linear_keys = self._ngram_counts = None
         ids = np.column_stack(columns) if len(columns) > 1 else columns[0]
         positions, steps = self._step_positions(lengths)
         rows = np.repeat(offsets[:-1], steps) + positions
@@ -473,6 +485,12 @@ def check_ngram_range(ngram_range, name="ngram_range"):
             f"e.g. (1, 2) for words and bigrams; got {ngram_range!r}. Words are always an "
             f"input, so the range starts at 1."
         )
+
+
+def _blocks(tokens):
+    """The tokenised texts in blocks of ``TEXTS_PER_BLOCK``; one empty block for no text."""
+    for start in range(0, max(len(tokens), 1), TEXTS_PER_BLOCK):
+        yield tokens[start : start + TEXTS_PER_BLOCK]
 
 
 def _as_ragged(X):

@@ -289,6 +289,24 @@ def test_partial_fit_over_blocks_learns_what_fit_learns_from_them_all():
     np.testing.assert_array_equal(got.offsets, expected.offsets)
 
 
+def test_texts_numbered_in_blocks_give_the_ids_and_features_of_one_block(monkeypatch):
+    texts = random_texts(500)
+    settings = dict(
+        min_df=3, max_len=20, ngram_range=(1, 3), ngram_buckets=1000, linear_ngram_range=(1, 2)
+    )
+    whole = VocabularyTransformer(**settings)
+    expected = whole.fit_transform(texts)
+    monkeypatch.setattr("sklstm.text.TEXTS_PER_BLOCK", 7)
+    blocked = VocabularyTransformer(**settings)
+    got = blocked.fit_transform(texts)
+    np.testing.assert_array_equal(got.offsets, expected.offsets)
+    np.testing.assert_array_equal(got.ids, expected.ids)
+    # A feature in min_df texts of different blocks, but in fewer texts of any one block.
+    assert blocked.n_linear_ids_ == whole.n_linear_ids_ > 1
+    np.testing.assert_array_equal(blocked._ngram_counts[1], whole._ngram_counts[1])
+    np.testing.assert_array_equal(blocked.transform(texts[:9]).ids, whole.transform(texts[:9]).ids)
+
+
 def test_a_word_of_a_later_block_joins_the_vocabulary_and_fit_starts_the_count_afresh():
     vt = VocabularyTransformer(min_df=2).partial_fit(["good film", "good plot"])
     assert "dull" not in vt.vocabulary_
