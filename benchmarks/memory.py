@@ -19,7 +19,8 @@ Measurements:
 3. ``predict_proba`` on 200,000 texts: the test reviews repeated in a cycle. The list holds
    references to the same 25,000 strings, so the input costs only 8 bytes per text more;
    what is left to compare is the memory of the library's own work. As texts are turned
-   into ids 8,192 at a time, its increase should be about the same as for 25,000 texts.
+   into ids 1,024 at a time (``PREDICT_CHUNK_SIZE``), its increase should be about the same
+   as for 25,000 texts.
 
 Each process calls ``sklstm.reuse_freed_memory()`` like the other benchmarks; that lets it
 keep up to 1 GiB of freed memory for reuse, which is part of the peaks measured here.
