@@ -301,7 +301,8 @@ def test_texts_numbered_in_blocks_give_the_ids_and_features_of_one_block(monkeyp
     got = blocked.fit_transform(texts)
     np.testing.assert_array_equal(got.offsets, expected.offsets)
     np.testing.assert_array_equal(got.ids, expected.ids)
-    # A feature in min_df texts of different blocks, but in fewer texts of any one block.
+    # Blocks of 7 split the texts that share an n-gram: counted per block, fewer would reach
+    # min_df.
     assert blocked.n_linear_ids_ == whole.n_linear_ids_ > 1
     np.testing.assert_array_equal(blocked._ngram_counts[1], whole._ngram_counts[1])
     np.testing.assert_array_equal(blocked.transform(texts[:9]).ids, whole.transform(texts[:9]).ids)
